@@ -1,0 +1,30 @@
+# The two front-door commands (see README.md). Both create/refresh a local virtualenv in .venv
+# idempotently: the install step reruns only when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUILD := build
+
+.PHONY: demo test venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { $(PYTHON) -m pip install --user virtualenv && $(PYTHON) -m virtualenv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# The main job: export the bundled MLP example, inspect it, evaluate it on the reference oracle.
+demo: $(STAMP)
+	$(BIN)/byteir export-model mlp -o $(BUILD)/mlp.mlir
+	$(BIN)/byteir inspect $(BUILD)/mlp.mlir
+	$(BIN)/byteir reference $(BUILD)/mlp.mlir --engine xla --outputs $(BUILD)/mlp_outputs.npz
+
+# The test suite (what CI runs). The corpus tests use ../shared when it exists, else skip.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --durations=10
+
+clean:
+	rm -rf $(VENV) $(BUILD) .pytest_cache

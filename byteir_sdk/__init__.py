@@ -1,0 +1,39 @@
+"""ByteIR SDK: StableHLO in, ByRE out, run on any device that implements the HAL."""
+
+from byteir_sdk.compiler import Program, load, loads
+from byteir_sdk.dtypes import TensorSpec
+from byteir_sdk.errors import (
+    ByteIRError,
+    CheckFailedError,
+    EntryPointError,
+    InputMismatchError,
+    OracleError,
+    ParseError,
+    SourceFileError,
+    UnsupportedError,
+    UnsupportedOpError,
+    UnsupportedTypeError,
+    UsageError,
+    VerificationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Program",
+    "TensorSpec",
+    "load",
+    "loads",
+    "ByteIRError",
+    "CheckFailedError",
+    "EntryPointError",
+    "InputMismatchError",
+    "OracleError",
+    "ParseError",
+    "SourceFileError",
+    "UnsupportedError",
+    "UnsupportedOpError",
+    "UnsupportedTypeError",
+    "UsageError",
+    "VerificationError",
+]

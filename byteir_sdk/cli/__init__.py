@@ -1,0 +1,1 @@
+"""The command-line programs: `byteir`, `byteir-sim`, `byteir-conformance`."""

@@ -1,0 +1,147 @@
+"""`byteir`: the compiler's command line (inspect, reference, export-model, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from byteir_sdk import __version__, models
+from byteir_sdk import io as sdk_io
+from byteir_sdk import reference
+from byteir_sdk.cli._common import EXIT_OK, add_common_options, console, outputs_table, run_command
+from byteir_sdk.compiler.analysis import analyze
+from byteir_sdk.compiler.frontend import Program, load
+
+
+def _human_bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def _load(args: argparse.Namespace) -> Program:
+    return load(args.file, entry=args.entry)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    program = _load(args)
+    stats = analyze(program)
+    out = console()
+    out.print(f"[bold]{program.source}[/]  entry @{program.entry}")
+    sig = Table(title="signature", title_justify="left")
+    for col in ("", "name", "type", "bytes"):
+        sig.add_column(col)
+    for kind, specs in (("input", program.inputs), ("output", program.outputs)):
+        for i, spec in enumerate(specs):
+            sig.add_row(f"{kind} {i}", spec.name, spec.mlir_type, _human_bytes(spec.nbytes))
+    out.print(sig)
+    hist = Table(title="ops", title_justify="left")
+    hist.add_column("op")
+    hist.add_column("count", justify="right")
+    for name, count in sorted(stats.op_histogram.items(), key=lambda kv: (-kv[1], kv[0])):
+        hist.add_row(name, str(count))
+    out.print(hist)
+    summary = Table(title="summary", title_justify="left", show_header=False)
+    summary.add_column("what")
+    summary.add_column("value", justify="right")
+    summary.add_row("parameters", f"{stats.parameters:,} in {stats.parameter_tensors} tensors")
+    summary.add_row("parameter bytes", _human_bytes(stats.parameter_bytes))
+    summary.add_row("FLOPs (estimate)", f"{stats.flops:,} ({stats.flops / 1e9:.3f} GFLOP)")
+    summary.add_row("input / output bytes", f"{_human_bytes(stats.input_bytes)} / {_human_bytes(stats.output_bytes)}")
+    out.print(summary)
+    return EXIT_OK
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    program = _load(args)
+    if args.inputs:
+        inputs = sdk_io.load_inputs_npz(args.inputs, program.inputs)
+    else:
+        inputs = reference.random_inputs(program, args.seed)
+    start = time.perf_counter()
+    outputs = reference.run(program, inputs, engine=args.engine)
+    elapsed = time.perf_counter() - start
+    out = console()
+    origin = args.inputs or f"random inputs, seed {args.seed}"
+    out.print(outputs_table(program.outputs, outputs, title=f"{program.name} on the {args.engine} oracle ({origin})"))
+    out.print(f"{args.engine}: {elapsed * 1e3:.1f} ms")
+    if args.outputs:
+        path = sdk_io.save_outputs_npz(args.outputs, outputs)
+        out.print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_export_model(args: argparse.Namespace) -> int:
+    options = {k: v for k, v in (("batch", args.batch), ("seed", args.seed)) if v is not None}
+    program = models.get(args.name, **options)
+    path = program.save(args.output)
+    console().print(f"wrote {path} ({args.name}: {', '.join(str(s) for s in program.inputs)})")
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    table = Table(title="example models", title_justify="left")
+    table.add_column("name")
+    table.add_column("description")
+    for name in models.names():
+        table.add_row(name, models.describe(name))
+    console().print(table)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="byteir",
+        description="ByteIR SDK compiler: load StableHLO, inspect it, evaluate it on the reference oracle.",
+        epilog="Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 internal error. "
+        "npz convention: inputs arg0..argN-1 (or argument names), outputs out0..outM-1.",
+    )
+    parser.add_argument("--version", action="version", version=f"byteir {__version__}")
+    add_common_options(parser, subcommand=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def file_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("file", metavar="FILE", help="StableHLO .mlir text, .mlirbc bytecode or portable artifact")
+        p.add_argument("--entry", default=None, help="entry function (default: @main, or the only public function)")
+        add_common_options(p)
+        return p
+
+    p = file_command("inspect", "show the entry signature, op histogram, parameters and a FLOP estimate")
+    p.set_defaults(handler=cmd_inspect)
+
+    p = file_command("reference", "evaluate a program on the reference oracle")
+    p.add_argument("--inputs", metavar="IN.npz", help="inputs (keys arg0.. or argument names); default: seeded random")
+    p.add_argument("--outputs", metavar="OUT.npz", help="write outputs as out0..outM-1")
+    p.add_argument("--engine", choices=sorted(reference.ENGINES), default="interpreter",
+                   help="interpreter = stablehlo.eval_module (exact spec semantics, slow); xla = XLA:CPU (fast)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
+    p.set_defaults(handler=cmd_reference)
+
+    p = sub.add_parser("export-model", help="write a bundled example model as StableHLO",
+                       description="Write an example model (generated with JAX, seeded weights) as .mlir text or .mlirbc bytecode.")  # fmt: skip
+    p.add_argument("name", choices=models.names(), help="model name")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output path (.mlir or .mlirbc)")
+    p.add_argument("--batch", type=int, default=None, help="batch size (default: the model's)")
+    p.add_argument("--seed", type=int, default=None, help="weight seed (default 0)")
+    add_common_options(p)
+    p.set_defaults(handler=cmd_export_model)
+
+    p = sub.add_parser("models", help="list the bundled example models", description="List the bundled example models.")
+    add_common_options(p)
+    p.set_defaults(handler=cmd_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    return run_command(parser, lambda args: args.handler(args), argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Runtime: ByRE reader and verifier, ExecutionPlan, Session (issue #4)."""
