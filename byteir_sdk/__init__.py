@@ -17,6 +17,8 @@ from byteir_sdk.errors import (
     VerificationError,
 )
 
+from byteir_sdk import models, reference  # noqa: E402  (public subpackages: byteir_sdk.models.get, ...)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "TensorSpec",
     "load",
     "loads",
+    "models",
+    "reference",
     "ByteIRError",
     "CheckFailedError",
     "EntryPointError",

@@ -43,3 +43,11 @@ def test_model_structure() -> None:
 def test_unknown_model() -> None:
     with pytest.raises(UsageError, match="mlp"):
         models.get("alexnet")
+
+
+def test_public_api_is_reachable_from_the_package() -> None:
+    import byteir_sdk
+
+    program = byteir_sdk.models.get("mlp", batch=1)
+    out = byteir_sdk.reference.run(program, byteir_sdk.reference.random_inputs(program), engine="xla")
+    assert out[0].shape == (1, 10)

@@ -18,7 +18,7 @@ from byteir_sdk._mlir import ir
 from byteir_sdk.dtypes import TensorSpec, tensor_spec
 from byteir_sdk.errors import EntryPointError, SourceFileError, UsageError, VerificationError
 
-__all__ = ["Program", "load", "loads", "IMPORT_PIPELINE", "from_module", "inline_calls"]
+__all__ = ["Program", "load", "loads", "IMPORT_PIPELINE", "from_module", "inline_calls", "find_function"]
 
 #: The upstream passes of the ``import`` stage, in order (after calls are inlined: the
 #: upstream ``inline`` pass is a no-op in jaxlib's context, whose func dialect lacks the
@@ -53,7 +53,7 @@ class Program:
 
     @property
     def entry_function(self) -> ir.Operation:
-        return _find_function(self.module, self.entry)
+        return find_function(self.module, self.entry)
 
     @property
     def name(self) -> str:
@@ -68,11 +68,26 @@ class Program:
         """MLIR bytecode of the module."""
         return _mlir.module_to_bytecode(self.module)
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the module: MLIR bytecode for ``.mlirbc``, text otherwise."""
+    def portable_artifact(self, target_version: str | None = None) -> bytes:
+        """A StableHLO portable artifact (VHLO bytecode) for `target_version` (default: current)."""
+        copy = _mlir.clone_module(self.module)  # serialization rewrites the module to VHLO in place
+        with self.context:
+            version = target_version or _mlir.stablehlo.get_current_version()
+            try:
+                return _mlir.stablehlo.serialize_portable_artifact(copy, version)
+            except Exception as exc:  # the binding raises a bare ValueError
+                raise UsageError(
+                    f"cannot write a portable artifact for StableHLO {version}: {exc}",
+                    hint=f"Supported: {_mlir.stablehlo.get_minimum_version()} to {_mlir.stablehlo.get_current_version()}.",
+                ) from None
+
+    def save(self, path: str | os.PathLike[str], *, portable: bool = False) -> Path:
+        """Write the module: a portable artifact if `portable`, bytecode for ``.mlirbc``, else text."""
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix == ".mlirbc":
+        if portable:
+            out.write_bytes(self.portable_artifact())
+        elif out.suffix == ".mlirbc":
             out.write_bytes(self.bytecode())
         else:
             out.write_text(self.text())
@@ -106,7 +121,8 @@ def _is_public(op: ir.Operation) -> bool:
     return "sym_visibility" not in op.attributes or ir.StringAttr(op.attributes["sym_visibility"]).value == "public"
 
 
-def _find_function(module: ir.Module, name: str) -> ir.Operation:
+def find_function(module: ir.Module, name: str) -> ir.Operation:
+    """The func.func named @`name` in `module`; EntryPointError if there is none."""
     for fn in _functions(module):
         if _symbol(fn) == name:
             return fn
@@ -193,7 +209,7 @@ def from_module(module: ir.Module, *, source: str, entry: str | None = None) -> 
     name = _resolve_entry(module, entry, source)
     inline_calls(module, name, source=source)
     _mlir.run_pipeline(module, f"builtin.module({','.join(IMPORT_PIPELINE)})", source=source, stage="import")
-    inputs, outputs = _signature(_find_function(module, name))
+    inputs, outputs = _signature(find_function(module, name))
     return Program(module=module, source=source, entry=name, inputs=inputs, outputs=outputs)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import func_dialect, ir, stablehlo
-from byteir_sdk.compiler.frontend import Program, from_module
+from byteir_sdk.compiler.frontend import Program, find_function, from_module
 from byteir_sdk.dtypes import TensorSpec, array_to_attr
 from byteir_sdk.errors import ParseError, SourceFileError
 from byteir_sdk.reference.compare import CHECK_TOLERANCES, Comparison, Tolerance, compare
@@ -89,11 +89,7 @@ def load_case(path: str | os.PathLike[str]) -> CorpusCase:
 
     module = _mlir.parse_module(text, _mlir.new_context(), source=source)
     with module.context, ir.Location.unknown():
-        main = next(
-            op.operation
-            for op in module.body.operations
-            if op.operation.name == "func.func" and ir.StringAttr(op.operation.attributes["sym_name"]).value == "main"
-        )
+        main = find_function(module, "main")
         block = main.regions[0].blocks[0]
         ops = [op.operation for op in block.operations]
         input_calls = [op for op in ops if _callee(op) == "inputs"]
@@ -157,7 +153,7 @@ def write_case(
         raise ValueError(f"unknown check {check!r}; one of {', '.join(CHECK_TOLERANCES)}")
     module = _mlir.clone_module(program.module)
     with module.context, ir.Location.unknown():
-        body = next(op.operation for op in module.body.operations if op.operation.name == "func.func")
+        body = find_function(module, program.entry)
         body.attributes["sym_name"] = ir.StringAttr.get("computation")
         body.attributes["sym_visibility"] = ir.StringAttr.get("private")
         in_types = [ir.Type.parse(s.mlir_type) for s in program.inputs]

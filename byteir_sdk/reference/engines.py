@@ -12,7 +12,7 @@ import numpy as np
 
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import func_dialect, ir, stablehlo
-from byteir_sdk.compiler.frontend import Program
+from byteir_sdk.compiler.frontend import Program, find_function
 from byteir_sdk.dtypes import TensorSpec, array_to_attr
 from byteir_sdk.errors import OracleError
 
@@ -21,11 +21,7 @@ __all__ = ["run_interpreter", "run_xla", "ENGINES"]
 
 def _as_main(module: ir.Module, entry: str) -> ir.Operation:
     """The entry function, renamed to @main (both engines run @main)."""
-    fn = next(
-        op.operation
-        for op in module.body.operations
-        if op.operation.name == "func.func" and ir.StringAttr(op.operation.attributes["sym_name"]).value == entry
-    )
+    fn = find_function(module, entry)
     if entry != "main":
         fn.attributes["sym_name"] = ir.StringAttr.get("main")
     return fn

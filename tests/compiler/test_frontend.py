@@ -12,6 +12,7 @@ import pytest
 import byteir_sdk
 from byteir_sdk import _mlir, reference
 from byteir_sdk.compiler import IMPORT_PIPELINE
+from byteir_sdk.errors import UsageError
 
 SOURCE = """
 func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
@@ -71,13 +72,23 @@ def test_text_bytecode_and_portable_artifact_load_the_same(tmp_path: Path) -> No
     program = byteir_sdk.loads(SOURCE)
     text_path = program.save(tmp_path / "m.mlir")
     bc_path = program.save(tmp_path / "m.mlirbc")
+    art_path = program.save(tmp_path / "m.vhlo", portable=True)
     assert bc_path.read_bytes().startswith(_mlir.BYTECODE_MAGIC)
-    with program.context:  # serializing converts the module to VHLO in place: use a copy
-        artifact = _mlir.stablehlo.serialize_portable_artifact(_mlir.clone_module(program.module), "1.0.0")
-    art_path = tmp_path / "m.vhlo.mlirbc"
-    art_path.write_bytes(artifact)
+    assert b"StableHLO" in art_path.read_bytes()[:64]
     texts = {byteir_sdk.load(p).text() for p in (text_path, bc_path, art_path)}
     assert texts == {program.text()}
+
+
+@pytest.mark.parametrize("version", [_mlir.stablehlo.get_minimum_version(), "1.0.0", _mlir.stablehlo.get_current_version()])
+def test_portable_artifacts_of_every_supported_version_load(version: str) -> None:
+    program = byteir_sdk.loads(SOURCE)
+    again = byteir_sdk.loads(program.portable_artifact(version), source=f"<vhlo {version}>")
+    assert again.text() == program.text()
+
+
+def test_portable_artifact_version_out_of_range_is_a_clear_error() -> None:
+    with pytest.raises(UsageError, match="Supported"):
+        byteir_sdk.loads(SOURCE).portable_artifact("0.1.0")
 
 
 def test_jax_function_with_argument_names() -> None:
