@@ -64,3 +64,7 @@ class CheckFailedError(ByteIRError):
 
 class UsageError(ByteIRError):
     """A command line that does not make sense (unknown model, bad option combination)."""
+
+
+class UnknownTargetError(UsageError):
+    """A target name that no installed package registers."""

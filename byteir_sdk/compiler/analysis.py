@@ -17,6 +17,7 @@ import numpy as np
 from byteir_sdk._mlir import ir, stablehlo
 from byteir_sdk.compiler.frontend import Program
 from byteir_sdk.dtypes import element_type
+from byteir_sdk.reference.engines import constant_value
 
 __all__ = ["ProgramStats", "analyze", "op_flops"]
 
@@ -82,6 +83,11 @@ def op_flops(op: ir.Operation) -> int:
     return 0
 
 
+def _is_splat(op: ir.Operation) -> bool:
+    value = constant_value(op)
+    return bool(value.size) and bool(np.all(value.reshape(-1).view(np.uint8).reshape(value.size, -1) == value.reshape(-1)[:1].view(np.uint8)))
+
+
 def analyze(program: Program) -> ProgramStats:
     """Op histogram, parameter count/bytes and FLOP estimate of `program`'s entry function."""
     stats = ProgramStats()
@@ -91,9 +97,8 @@ def analyze(program: Program) -> ProgramStats:
         for op in program.ops():
             stats.op_histogram[op.name] += 1
             if op.name == "stablehlo.constant":
-                value = ir.DenseElementsAttr(op.attributes["value"])
                 count = _elements(op.results[0].type)
-                if not value.is_splat and count > 1:
+                if count > 1 and not _is_splat(op):
                     et = element_type(ir.RankedTensorType(op.results[0].type).element_type)
                     stats.parameters += count
                     stats.parameter_bytes += count * et.dtype.itemsize

@@ -13,10 +13,10 @@ import numpy as np
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import func_dialect, ir, stablehlo
 from byteir_sdk.compiler.frontend import Program, find_function
-from byteir_sdk.dtypes import TensorSpec, array_to_attr
-from byteir_sdk.errors import OracleError
+from byteir_sdk.dtypes import TensorSpec, array_to_attr, tensor_spec
+from byteir_sdk.errors import OracleError, UnsupportedTypeError
 
-__all__ = ["run_interpreter", "run_xla", "ENGINES"]
+__all__ = ["run_interpreter", "run_xla", "ENGINES", "constant_value"]
 
 
 def _as_main(module: ir.Module, entry: str) -> ir.Operation:
@@ -139,3 +139,52 @@ def run_xla(program: Program, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 ENGINES = {"interpreter": run_interpreter, "xla": run_xla}
 
+
+
+_NATIVE = {"f16", "f32", "f64"}
+
+
+def constant_value(op: ir.Operation) -> np.ndarray:
+    """The value of a ``stablehlo.constant`` / ``arith.constant`` op as an array (bit-exact).
+
+    Native NumPy element types are read from the attribute. The bindings cannot read bf16, f8
+    or complex attributes (complex ones even abort the process), so other stablehlo constants
+    are cloned into a one-op module and evaluated by the interpreter, never touched directly.
+    """
+    spec = tensor_spec("value", op.results[0].type) if _is_tensor(op.results[0].type) else None
+    if spec is None:  # a scalar arith.constant
+        attr = op.attributes["value"]
+        try:
+            return np.array(ir.FloatAttr(attr).value)
+        except ValueError:
+            return np.array(ir.IntegerAttr(attr).value)
+    et = spec.element
+    if (et.kind in ("bool", "int", "uint") and et.bits >= 8) or et.name in _NATIVE:
+        return np.array(ir.DenseElementsAttr(op.attributes["value"])).astype(et.dtype, copy=False).reshape(spec.shape)
+    if et.kind == "bool":
+        return np.array(ir.DenseElementsAttr(op.attributes["value"])).astype(np.bool_).reshape(spec.shape)
+    if op.name != "stablehlo.constant" and et.kind == "complex":
+        raise UnsupportedTypeError(
+            f"{op.name} of type {spec.mlir_type} cannot be read through jaxlib's MLIR bindings",
+            hint="Complex constants are only readable as stablehlo.constant ops.",
+        )
+    with op.context, ir.Location.unknown():
+        module = ir.Module.create()
+        with ir.InsertionPoint(module.body):
+            fn = func_dialect.FuncOp("main", ([], [op.results[0].type]))
+        with ir.InsertionPoint(fn.add_entry_block()):
+            if op.name == "stablehlo.constant":
+                clone = op.clone()
+            else:  # same attribute (never converted in Python) on a stablehlo.constant
+                clone = ir.Operation.create("stablehlo.constant", results=[op.results[0].type], attributes={"value": op.attributes["value"]})
+            func_dialect.ReturnOp([clone.results[0]])
+    program = Program(module=module, source="<constant>", entry="main", inputs=(), outputs=(spec,))
+    return run_interpreter(program, [])[0]
+
+
+def _is_tensor(t: ir.Type) -> bool:
+    try:
+        ir.RankedTensorType(t)
+    except ValueError:
+        return False
+    return True

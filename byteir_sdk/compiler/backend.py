@@ -1,0 +1,135 @@
+"""The Backend contract (vendor plug point 1) and the target registry.
+
+A *target* is a name plus a :class:`Backend` (compiler side) and a HAL driver (runtime side).
+Targets are found through the entry-point group ``byteir_sdk.targets``; each entry point names
+a :class:`Target` object. In-tree targets register exactly like out-of-tree ones::
+
+    [project.entry-points."byteir_sdk.targets"]
+    mychip = "mychip_byteir:TARGET"
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from byteir_sdk.compiler.loop.kernel_ir import Kernel
+from byteir_sdk.errors import UnknownTargetError
+
+__all__ = ["Backend", "Capabilities", "MemoryLevel", "LoweredKernel", "Target", "targets", "get_target", "ENTRY_POINT_GROUP"]
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "byteir_sdk.targets"
+
+
+@dataclass(frozen=True)
+class MemoryLevel:
+    """One level of the target's memory hierarchy, as tiling sees it."""
+
+    name: str  # e.g. "L1", "L2", "scratchpad"
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend declares; the shared pipeline plans fusion, tiling and memory with it.
+
+    - ``dtypes``: element types (MLIR names) its kernels accept; others are rejected up front.
+    - ``library_ops``: named loops (``matmul``, ``batch_matmul``, ``conv_2d_nhwc_hwcf``, ...) it runs
+      as library routines; other loops reach ``lower`` as generated-code kernels all the same.
+    - ``host_ops``: StableHLO ops without a loop form (``stablehlo.sort``, ``stablehlo.while``, ...)
+      it can run as host kernels; any other such op is an UnsupportedOpError at compile time.
+    - fusion rules: which producer/consumer pairs may share a kernel.
+    - ``memory``: hierarchy for tiling, innermost first; ``alignment``: buffer alignment in bytes.
+    - ``executable_format``: the format tag of ``lower``'s blobs (the HAL driver's
+      ``prepare_executable`` receives it back).
+    """
+
+    dtypes: frozenset[str]
+    executable_format: str
+    library_ops: frozenset[str] = frozenset()
+    host_ops: frozenset[str] = frozenset()
+    fuse_elementwise: bool = True
+    fuse_reduction_prologue: bool = True
+    fuse_reduction_epilogue: bool = True
+    fuse_contraction_epilogue: bool = False
+    memory: tuple[MemoryLevel, ...] = (MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024))
+    alignment: int = 64
+    vector_bytes: int = 32
+    parallelism: int = 1
+
+
+@dataclass(frozen=True)
+class LoweredKernel:
+    """A backend's output for one kernel: an executable blob plus how to launch it."""
+
+    format: str
+    blob: bytes
+    entry: str
+    launch: dict[str, Any] = field(default_factory=dict)  # grid/block, threads, library op name, ...
+
+
+class Backend(abc.ABC):
+    """Compiler side of a target: declares capabilities, lowers Kernel IR to executables.
+
+    ``lower`` receives kernels after the loop and tensor stages (see ``byteir compile
+    --dump-after tensor``) and must either return a :class:`LoweredKernel` or raise
+    ``UnsupportedOpError`` naming the op, its location and this target.
+    """
+
+    name: str = "unnamed"
+
+    @abc.abstractmethod
+    def capabilities(self) -> Capabilities:
+        """The target's capabilities (constant for the backend's lifetime)."""
+
+    @abc.abstractmethod
+    def lower(self, kernel: Kernel) -> LoweredKernel:
+        """Lower one kernel to an executable blob and its launch metadata."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A registered target: name, backend factory and HAL driver factory."""
+
+    name: str
+    backend: Any  # a Backend subclass or zero-argument factory
+    driver: Any = None  # a HAL Driver subclass or factory (None: compile-only target)
+    description: str = ""
+
+    def make_backend(self) -> Backend:
+        backend = self.backend()
+        if not isinstance(backend, Backend):
+            raise TypeError(f"target {self.name}: backend factory returned {type(backend).__name__}, not a Backend")
+        return backend
+
+
+def targets() -> dict[str, Target]:
+    """Every target registered under the ``byteir_sdk.targets`` entry-point group."""
+    found: dict[str, Target] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            target = ep.load()
+        except Exception as exc:  # a broken vendor package must not break the others
+            log.warning("target %s (%s) failed to load: %s", ep.name, ep.value, exc)
+            continue
+        if isinstance(target, Target):
+            found[ep.name] = target
+        else:
+            log.warning("entry point %s = %s is not a byteir_sdk Target", ep.name, ep.value)
+    return found
+
+
+def get_target(name: str) -> Target:
+    """The registered target `name`; UnknownTargetError lists the registered ones."""
+    registered = targets()
+    if name not in registered:
+        raise UnknownTargetError(
+            f"unknown target {name!r}",
+            hint=f"Registered targets: {', '.join(sorted(registered)) or 'none'} (entry-point group {ENTRY_POINT_GROUP}).",
+        )
+    return registered[name]

@@ -1,0 +1,269 @@
+"""Graph-stage passes on StableHLO: upstream clean-ups, constant folding, algebraic rewrites, DCE."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byteir_sdk._mlir import func_dialect, ir, stablehlo
+from byteir_sdk.compiler.frontend import Program
+from byteir_sdk.compiler.passes import PassContext, RewritePass, UpstreamPass, register_pass
+from byteir_sdk.dtypes import array_to_attr, tensor_spec
+from byteir_sdk.reference.engines import constant_value, run_interpreter
+
+#: Ops never folded or removed: side effects, randomness, communication, control flow.
+UNFOLDABLE = frozenset(
+    "stablehlo." + n
+    for n in (
+        "constant custom_call rng rng_bit_generator infeed outfeed send recv all_gather all_reduce "
+        "all_to_all collective_permute collective_broadcast reduce_scatter partition_id replica_id "
+        "after_all create_token optimization_barrier while case if"
+    ).split()
+)
+
+#: Default cap on the elements a folded constant may have (`fold_limit` option).
+FOLD_LIMIT = 1 << 16
+
+
+@register_pass("graph")
+class Canonicalize(UpstreamPass):
+    """Upstream canonicalize: op-local folds and rewrites, dead pure ops removed."""
+
+    pipeline = "canonicalize"
+
+
+@register_pass("graph", name="cse")
+class CommonSubexpressionElimination(UpstreamPass):
+    """Upstream CSE: identical pure ops on identical operands computed once."""
+
+    pipeline = "cse"
+
+
+def _defining_op(value: ir.Value) -> ir.Operation | None:
+    owner = value.owner
+    return owner.operation if isinstance(owner, (ir.Operation, ir.OpView)) else None
+
+
+def _is_top_level(op: ir.Operation) -> bool:
+    return op.parent is not None and op.parent.name == "func.func"
+
+
+def _is_constant(value: ir.Value) -> bool:
+    op = _defining_op(value)
+    return op is not None and op.name == "stablehlo.constant"
+
+
+def _elements(t: ir.Type) -> int:
+    return int(np.prod(ir.RankedTensorType(t).shape, dtype=np.int64))
+
+
+def splat_value(value: ir.Value, limit: int = 1 << 20) -> object | None:
+    """The scalar a splat stablehlo.constant holds, or None (not constant / not splat / too big)."""
+    op = _defining_op(value)
+    if op is None or op.name != "stablehlo.constant" or _elements(value.type) > limit:
+        return None
+    array = constant_value(op)
+    if array.size == 0:
+        return None
+    flat = array.reshape(-1)
+    first = flat[:1]
+    if not np.array_equal(flat.view(np.uint8).reshape(flat.size, -1), np.broadcast_to(first.view(np.uint8), (flat.size, first.itemsize))):
+        return None
+    return first[0]
+
+
+def evaluate_ops(ops: list[ir.Operation], results: list[ir.Value]) -> list[np.ndarray]:
+    """Evaluate constant-only `ops` (in order) with the interpreter and return `results`' values."""
+    with ops[0].context, ir.Location.unknown():
+        module = ir.Module.create()
+        specs = tuple(tensor_spec(f"r{i}", r.type) for i, r in enumerate(results))
+        with ir.InsertionPoint(module.body):
+            fn = func_dialect.FuncOp("main", ([], [r.type for r in results]))
+        mapping: dict[ir.Value, ir.Value] = {}
+        with ir.InsertionPoint(fn.add_entry_block()):
+            for op in ops:
+                clone = op.clone()
+                for i, operand in enumerate(clone.operands):
+                    if operand in mapping:
+                        clone.operands[i] = mapping[operand]
+                for old, new in zip(op.results, clone.results):
+                    mapping[old] = new
+            func_dialect.ReturnOp([mapping[r] for r in results])
+    return run_interpreter(Program(module=module, source="<fold>", entry="main", inputs=(), outputs=specs), [])
+
+
+def replace_with_constants(op: ir.Operation, values: list[np.ndarray]) -> None:
+    """Replace each result of `op` by a stablehlo.constant holding the matching array, erase `op`."""
+    with ir.InsertionPoint(op):
+        for result, value in zip(op.results, values):
+            const = stablehlo.ConstantOp(array_to_attr(value, tensor_spec("c", result.type)))
+            result.replace_all_uses_with(const.result)
+    op.erase()
+
+
+@register_pass("graph")
+class FoldConstants(RewritePass):
+    """Evaluate ops whose operands are all constants (capped by `fold_limit`; never expanding non-splats)."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name in UNFOLDABLE or not op.name.startswith("stablehlo.") or not _is_top_level(op) or not op.results:
+            return False
+        operands = list(op.operands)
+        if not operands or not all(_is_constant(v) for v in operands):
+            return False
+        limit = int(ctx.options.get("fold_limit", FOLD_LIMIT))
+        produced = sum(_elements(r.type) for r in op.results)
+        if produced > limit:
+            return False
+        if produced > max(_elements(v.type) for v in operands) and not all(splat_value(v) is not None for v in operands):
+            return False  # folding would expand data (broadcast, pad, iota-like): keep the small weights
+        producers = []
+        for v in operands:
+            p = _defining_op(v)
+            if p is not None and all(p != q for q in producers):
+                producers.append(p)
+        replace_with_constants(op, evaluate_ops(producers + [op], list(op.results)))
+        ctx.count("graph.folded-ops")
+        return True
+
+
+def _is_identity_layout(op: ir.Operation) -> bool:
+    if op.name == "stablehlo.transpose":
+        perm = list(ir.DenseI64ArrayAttr(op.attributes["permutation"]))
+        return perm == list(range(len(perm)))
+    if op.name == "stablehlo.broadcast_in_dim":
+        dims = list(ir.DenseI64ArrayAttr(op.attributes["broadcast_dimensions"]))
+        return dims == list(range(len(dims)))
+    return op.name in ("stablehlo.reshape", "stablehlo.convert", "stablehlo.bitcast_convert")
+
+
+@register_pass("graph")
+class FoldIdentityOps(RewritePass):
+    """reshape/convert/transpose/broadcast_in_dim that change nothing -> their operand."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if len(op.operands) != 1 or len(op.results) != 1 or op.results[0].type != op.operands[0].type:
+            return False
+        if not _is_identity_layout(op):
+            return False
+        op.results[0].replace_all_uses_with(op.operands[0])
+        op.erase()
+        ctx.count("graph.identity-ops")
+        return True
+
+
+@register_pass("graph")
+class FoldTransposeOfTranspose(RewritePass):
+    """transpose(transpose(x, p), q) -> transpose(x, p o q), or x when that is the identity."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name != "stablehlo.transpose":
+            return False
+        inner = _defining_op(op.operands[0])
+        if inner is None or inner.name != "stablehlo.transpose":
+            return False
+        p = list(ir.DenseI64ArrayAttr(inner.attributes["permutation"]))
+        q = list(ir.DenseI64ArrayAttr(op.attributes["permutation"]))
+        composed = [p[i] for i in q]
+        source = inner.operands[0]
+        if composed == list(range(len(composed))):
+            op.results[0].replace_all_uses_with(source)
+        else:
+            with ir.InsertionPoint(op):
+                new = stablehlo.TransposeOp(source, ir.DenseI64ArrayAttr.get(composed))
+            op.results[0].replace_all_uses_with(new.result)
+        op.erase()
+        ctx.count("graph.transpose-chains")
+        return True
+
+
+@register_pass("graph")
+class FoldReshapeChains(RewritePass):
+    """reshape(reshape(x)) -> reshape(x); a chain of converts through a wider type -> one convert."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name not in ("stablehlo.reshape", "stablehlo.convert"):
+            return False
+        inner = _defining_op(op.operands[0])
+        if inner is None or inner.name != op.name:
+            return False
+        if op.name == "stablehlo.convert" and not _lossless(inner.operands[0].type, inner.results[0].type):
+            return False
+        source = inner.operands[0]
+        result_type = op.results[0].type
+        with ir.InsertionPoint(op):
+            if source.type == result_type:
+                replacement = source
+            elif op.name == "stablehlo.reshape":
+                replacement = stablehlo.ReshapeOp(result_type, source).result
+            else:
+                replacement = stablehlo.ConvertOp(result_type, source).result
+        op.results[0].replace_all_uses_with(replacement)
+        op.erase()
+        ctx.count("graph.reshape-convert-chains")
+        return True
+
+
+def _lossless(src: ir.Type, dst: ir.Type) -> bool:
+    """Every value of src's element type is exactly representable in dst's."""
+    a = tensor_spec("a", src).element
+    b = tensor_spec("b", dst).element
+    if a.kind == "float" and b.kind == "float":
+        fa, fb = np.finfo(a.dtype), np.finfo(b.dtype)
+        return fb.nmant >= fa.nmant and fb.maxexp >= fa.maxexp and fb.minexp <= fa.minexp
+    if a.kind in ("int", "uint", "bool") and b.kind in ("int", "uint"):
+        if a.kind == "bool":
+            return True
+        ia, ib = np.iinfo(a.dtype), np.iinfo(b.dtype)
+        return ib.min <= ia.min and ib.max >= ia.max
+    return False
+
+
+@register_pass("graph")
+class SimplifyArithmetic(RewritePass):
+    """x*1 -> x; x+0, x-0 -> x (integers; floats only for -0.0); x*0 -> 0 (integers)."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name not in ("stablehlo.add", "stablehlo.subtract", "stablehlo.multiply"):
+            return False
+        lhs, rhs = op.operands[0], op.operands[1]
+        et = tensor_spec("x", op.results[0].type).element
+        candidates = [(rhs, lhs), (lhs, rhs)] if op.name != "stablehlo.subtract" else [(rhs, lhs)]
+        for const, other in candidates:
+            value = splat_value(const)
+            if value is None:
+                continue
+            if et.kind in ("complex", "bool"):
+                return False  # (a+bi)*1 is not exact when b is infinite; keep it simple and safe
+            if op.name == "stablehlo.multiply" and value == 1:
+                return self._replace(op, other, ctx)
+            if op.name == "stablehlo.multiply" and value == 0 and et.kind in ("int", "uint"):
+                return self._replace(op, const, ctx)
+            if op.name in ("stablehlo.add", "stablehlo.subtract") and value == 0:
+                exact = et.kind in ("int", "uint") or (op.name == "stablehlo.add" and np.signbit(value))
+                exact = exact or (op.name == "stablehlo.subtract" and et.kind == "float" and not np.signbit(value))
+                if exact:
+                    return self._replace(op, other, ctx)
+        return False
+
+    @staticmethod
+    def _replace(op: ir.Operation, value: ir.Value, ctx: PassContext) -> bool:
+        if value.type != op.results[0].type:
+            return False
+        op.results[0].replace_all_uses_with(value)
+        op.erase()
+        ctx.count("graph.arithmetic-identities")
+        return True
+
+
+@register_pass("graph", name="dce")
+class DeadCodeElimination(RewritePass):
+    """Erase ops without side effects whose results are all unused."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name in UNFOLDABLE - {"stablehlo.constant"} or not op.name.startswith("stablehlo.") or not _is_top_level(op):
+            return False
+        if not op.results or any(len(list(r.uses)) for r in op.results):
+            return False
+        op.erase()
+        ctx.count("graph.dead-ops")
+        return True

@@ -1,0 +1,343 @@
+"""Kernel IR: what a backend receives. Plain, frozen Python data with a readable text form.
+
+A :class:`Kernel` is a small dataflow graph over tensors: its ``params`` are the tensors it
+reads, ``results`` the tensors it produces, and ``ops`` (in order) one of
+
+* :class:`Loop` -- a perfectly nested loop over an iteration ``domain``; each dim is
+  ``parallel`` or ``reduction``. Every operand is read (and every output written) through an
+  affine indexing map of the loop dims. The ``body`` is a scalar expression DAG
+  (:class:`Expr` nodes) per output; outputs start from their ``init`` tensor, so reductions
+  read the running value as ``Arg(k)`` with k >= len(inputs). ``name`` is the library-op
+  name (``matmul``, ``batch_matmul``, ``conv_2d_nhwc_hwcf``, ``pooling_nhwc_max``, ``fill``,
+  ...) or ``generic``: a backend may map named loops to library routines.
+* :class:`View` -- a data-movement op with no arithmetic: ``reshape`` (collapse/expand),
+  ``slice`` (offsets/sizes/strides), ``insert_slice``, ``pad`` (constant padding value),
+  ``bitcast`` (same bits, other signedness: signless <-> unsigned).
+* :class:`Empty` -- a tensor whose contents are undefined (an output's init).
+* :class:`Const` -- a constant tensor (weights); ``value`` is a NumPy array.
+* :class:`HostOp` -- a StableHLO op that has no loop form (while, sort, scatter, fft, ...),
+  kept as MLIR text; backends run it on the host or reject it with UnsupportedOpError.
+
+Scalar expression nodes (:class:`Expr`): ``Arg(k)`` (operand k's element at its map),
+``Index(d)`` (the loop counter of dim d), ``Lit(value, type)``, ``Op(name, args, type)``,
+``Extract(k, indices)`` (an indirect read of whole-tensor operand k, as gather does), and
+``Cond(cond, then, else)``. The op names and their semantics are in :data:`SCALAR_OPS`.
+
+Types are MLIR element type names: ``f32``, ``bf16``, ``i8`` (signless), ``i1``, ``index``,
+``complex<f32>``; tensors are :class:`TensorType`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Union
+
+import numpy as np
+
+__all__ = [
+    "TensorType", "AffineExpr", "Dim", "Cst", "AffineBin", "AffineMap",
+    "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
+    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TensorType:
+    shape: tuple[int, ...]
+    element: str
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __str__(self) -> str:
+        return "tensor<" + "".join(f"{d}x" for d in self.shape) + self.element + ">"
+
+
+# ---------------------------------------------------------------------------- affine maps
+
+
+@dataclass(frozen=True)
+class Dim:
+    index: int
+
+    def __str__(self) -> str:
+        return f"d{self.index}"
+
+
+@dataclass(frozen=True)
+class Cst:
+    value: int
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class AffineBin:
+    kind: str  # "+", "*", "floordiv", "ceildiv", "mod"
+    lhs: AffineExpr
+    rhs: AffineExpr
+
+    def __str__(self) -> str:
+        return f"({self.lhs} {self.kind} {self.rhs})"
+
+
+AffineExpr = Union[Dim, Cst, AffineBin]
+
+
+@dataclass(frozen=True)
+class AffineMap:
+    n_dims: int
+    results: tuple[AffineExpr, ...]
+
+    def __str__(self) -> str:
+        dims = ", ".join(f"d{i}" for i in range(self.n_dims))
+        return f"({dims}) -> ({', '.join(str(r) for r in self.results)})"
+
+    def dims_used(self) -> set[int]:
+        used: set[int] = set()
+        for r in self.results:
+            used |= _dims_of(r)
+        return used
+
+    def is_identity(self) -> bool:
+        return self.results == tuple(Dim(i) for i in range(self.n_dims))
+
+
+def _dims_of(e: AffineExpr) -> set[int]:
+    if isinstance(e, Dim):
+        return {e.index}
+    if isinstance(e, AffineBin):
+        return _dims_of(e.lhs) | _dims_of(e.rhs)
+    return set()
+
+
+# ---------------------------------------------------------------------------- scalar bodies
+
+
+@dataclass(frozen=True)
+class Arg:
+    index: int
+    type: str
+
+
+@dataclass(frozen=True)
+class Index:
+    dim: int
+    type: str = "index"
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: object  # Python int/float/bool/complex
+    type: str
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    args: tuple[Expr, ...]
+    type: str
+
+
+@dataclass(frozen=True)
+class Extract:
+    operand: int  # index into the Loop's `extra` whole-tensor operands
+    indices: tuple[Expr, ...]
+    type: str
+
+
+@dataclass(frozen=True)
+class Cond:
+    cond: Expr
+    then: tuple[Expr, ...]
+    otherwise: tuple[Expr, ...]
+    result: int  # which of the branch values this node stands for
+    type: str
+
+
+Expr = Union[Arg, Index, Lit, Op, Extract, Cond]
+
+#: The documented scalar op set: name -> one-line semantics. Integer ops act on signless
+#: two's-complement values; the `s`/`u` suffix says how the bits are read.
+SCALAR_OPS: dict[str, str] = {
+    # arithmetic (float, integer or complex as the type says)
+    "add": "a + b", "sub": "a - b", "mul": "a * b", "neg": "-a",
+    "divf": "a / b (IEEE)", "divs": "a / b rounding toward zero (signed)", "divu": "a / b (unsigned)",
+    "remf": "fmod(a, b)", "rems": "a rem b, sign of a (signed)", "remu": "a rem b (unsigned)",
+    "maximumf": "max, NaN-propagating", "minimumf": "min, NaN-propagating",
+    "maxnumf": "max, NaN-ignoring", "minnumf": "min, NaN-ignoring",
+    "maxs": "signed max", "mins": "signed min", "maxu": "unsigned max", "minu": "unsigned min",
+    "and": "bitwise and", "or": "bitwise or", "xor": "bitwise xor",
+    "shl": "a << b (0 when b >= width)", "shrs": "arithmetic a >> b", "shru": "logical a >> b",
+    "absf": "|a|", "absi": "|a| (wrapping)", "ctpop": "population count", "ctlz": "count leading zeros",
+    "copysign": "magnitude of a, sign of b", "powf": "a ** b", "atan2": "atan2(a, b)",
+    "exp": "e ** a", "expm1": "e ** a - 1", "log": "ln a", "log1p": "ln(1 + a)",
+    "sqrt": "sqrt a", "rsqrt": "1 / sqrt a", "cbrt": "cube root", "sin": "sin a", "cos": "cos a",
+    "tan": "tan a", "tanh": "tanh a", "erf": "erf a", "floor": "floor a", "ceil": "ceil a",
+    "roundeven": "round half to even", "round": "round half away from zero",
+    "select": "c ? a : b",
+    # comparisons (result i1); predicates as in arith.cmpf / arith.cmpi
+    **{f"cmpf.{p}": f"float compare {p}" for p in
+       ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "ueq", "ugt", "uge", "ult", "ule", "une", "uno", "true")},
+    **{f"cmpi.{p}": f"integer compare {p}" for p in ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")},
+    # conversions (result type is the node's type)
+    "sitofp": "signed int -> float", "uitofp": "unsigned int -> float",
+    "fptosi": "float -> signed int (toward zero)", "fptoui": "float -> unsigned int (toward zero)",
+    "extf": "widen float", "truncf": "narrow float (round to nearest even)",
+    "extsi": "sign-extend", "extui": "zero-extend", "trunci": "keep low bits",
+    "bitcast": "same bits, other type", "index_cast": "signed int <-> index", "index_castui": "unsigned int <-> index",
+    # complex
+    "complex": "complex(re, im)", "re": "real part", "im": "imaginary part", "cabs": "|z|",
+    "conj": "complex conjugate",
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- tensor ops
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A loop nest; see the module docstring."""
+
+    name: str
+    domain: tuple[int, ...]
+    iterators: tuple[str, ...]  # "parallel" | "reduction" per dim
+    inputs: tuple[str, ...]  # tensor value names
+    outputs: tuple[str, ...]  # init tensors (read by reductions, overwritten otherwise)
+    maps: tuple[AffineMap, ...]  # one per input, then one per output
+    body: tuple[Expr, ...]  # one per output
+    results: tuple[str, ...]
+    extra: tuple[str, ...] = ()  # whole tensors read through Extract
+    loc: str = ""
+    annotations: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def parallel_dims(self) -> list[int]:
+        return [d for d, it in enumerate(self.iterators) if it == "parallel"]
+
+    @property
+    def reduction_dims(self) -> list[int]:
+        return [d for d, it in enumerate(self.iterators) if it == "reduction"]
+
+
+@dataclass(frozen=True)
+class View:
+    """Data movement without arithmetic; see the module docstring."""
+
+    kind: str  # "reshape", "slice", "insert_slice", "pad", "bitcast"
+    operands: tuple[str, ...]
+    result: str
+    attrs: dict[str, object] = field(default_factory=dict, hash=False)
+    loc: str = ""
+
+
+@dataclass(frozen=True)
+class Empty:
+    result: str
+
+
+@dataclass(frozen=True, eq=False)
+class Const:
+    result: str
+    value: np.ndarray
+
+
+@dataclass(frozen=True)
+class HostOp:
+    """A StableHLO op with no loop form, kept as a self-contained MLIR function (text)."""
+
+    name: str  # e.g. "stablehlo.sort"
+    operands: tuple[str, ...]
+    results: tuple[str, ...]
+    module: str  # MLIR text of a module whose @main runs just this op
+    loc: str = ""
+
+
+KernelOp = Union[Loop, View, Empty, Const, HostOp]
+
+
+@dataclass
+class Kernel:
+    """One kernel: typed tensor params/results and the ops computing the results."""
+
+    name: str
+    params: list[str]
+    results: list[str]
+    types: dict[str, TensorType]
+    ops: list[KernelOp]
+
+    def loops(self) -> Iterator[Loop]:
+        return (op for op in self.ops if isinstance(op, Loop))
+
+    def __str__(self) -> str:
+        return format_kernel(self)
+
+
+# ---------------------------------------------------------------------------- printer
+
+
+def _expr_text(e: Expr, names: dict[int, str], emit: list[str], loop: Loop) -> str:
+    key = id(e)
+    if key in names:
+        return names[key]
+    if isinstance(e, Arg):
+        n_in = len(loop.inputs)
+        text = f"%in{e.index}" if e.index < n_in else f"%acc{e.index - n_in}"
+        return text
+    if isinstance(e, Index):
+        return f"d{e.dim}"
+    if isinstance(e, Lit):
+        return f"{e.value!r}:{e.type}"
+    if isinstance(e, Op):
+        args = ", ".join(_expr_text(a, names, emit, loop) for a in e.args)
+        line = f"{e.name}({args}) : {e.type}"
+    elif isinstance(e, Extract):
+        idx = ", ".join(_expr_text(a, names, emit, loop) for a in e.indices)
+        line = f"extract %x{e.operand}[{idx}] : {e.type}"
+    else:
+        c = _expr_text(e.cond, names, emit, loop)
+        t = ", ".join(_expr_text(a, names, emit, loop) for a in e.then)
+        o = ", ".join(_expr_text(a, names, emit, loop) for a in e.otherwise)
+        line = f"cond({c} ? ({t}) : ({o}))#{e.result} : {e.type}"
+    name = f"%s{len(emit)}"
+    emit.append(f"      {name} = {line}")
+    names[key] = name
+    return name
+
+
+def format_kernel(kernel: Kernel) -> str:
+    """The readable text form of a kernel (what ``--dump-after loop`` prints)."""
+    t = kernel.types
+    lines = [f"kernel @{kernel.name}(" + ", ".join(f"%{p}: {t[p]}" for p in kernel.params) + ") {"]
+    for op in kernel.ops:
+        if isinstance(op, Loop):
+            head = f"  %{', %'.join(op.results)} = loop.{op.name} domain={list(op.domain)} iterators=[{', '.join(op.iterators)}]"
+            lines.append(head + (f"  // {op.loc}" if op.loc else ""))
+            operands = list(op.inputs) + list(op.outputs)
+            for i, (v, m) in enumerate(zip(operands, op.maps)):
+                role = "in" if i < len(op.inputs) else "out"
+                lines.append(f"    {role} %{v}: {t[v]} map {m}")
+            for k, x in enumerate(op.extra):
+                lines.append(f"    extract %x{k} = %{x}: {t[x]}")
+            if op.annotations:
+                lines.append(f"    annotations {op.annotations}")
+            emit: list[str] = []
+            names: dict[int, str] = {}
+            yields = [_expr_text(e, names, emit, op) for e in op.body]
+            lines += emit
+            lines.append(f"      yield {', '.join(yields)}")
+        elif isinstance(op, View):
+            attrs = f" {op.attrs}" if op.attrs else ""
+            lines.append(f"  %{op.result} = view.{op.kind} %{', %'.join(op.operands)}{attrs} : {t[op.result]}")
+        elif isinstance(op, Empty):
+            lines.append(f"  %{op.result} = empty : {t[op.result]}")
+        elif isinstance(op, Const):
+            lines.append(f"  %{op.result} = const {'splat ' if op.value.size and np.all(op.value == op.value.flat[0]) else ''}: {t[op.result]}")
+        else:
+            lines.append(f"  %{', %'.join(op.results)} = host {op.name}(%{', %'.join(op.operands)})")
+    lines.append(f"  return %{', %'.join(kernel.results)}")
+    lines.append("}")
+    return "\n".join(lines)
