@@ -7,6 +7,7 @@ so a jaxlib upgrade (renamed modules, a changed context factory) touches this fi
 from __future__ import annotations
 
 import io
+import re
 import logging
 import threading
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from jax._src.interpreters.mlir import make_ir_context as _jax_make_ir_context
 from jaxlib.mlir import ir, passmanager
 from jaxlib.mlir.dialects import func as func_dialect
+from jaxlib.mlir.dialects import memref as memref_dialect
 from jaxlib.mlir.dialects import stablehlo
 
 from byteir_sdk.errors import ParseError, VerificationError
@@ -23,6 +25,8 @@ __all__ = [
     "passmanager",
     "stablehlo",
     "func_dialect",
+    "memref_dialect",
+    "new_byre_context",
     "new_context",
     "parse_module",
     "run_pipeline",
@@ -30,6 +34,7 @@ __all__ = [
     "clone_module",
     "eval_module",
     "format_location",
+    "short_location",
     "function_type",
     "set_function_type",
     "diagnostics_text",
@@ -58,6 +63,13 @@ def new_context() -> ir.Context:
     return _jax_make_ir_context()
 
 
+def new_byre_context() -> ir.Context:
+    """A context for ByRE modules: the JAX dialects plus unregistered ``byre.*`` ops."""
+    ctx = new_context()
+    ctx.allow_unregistered_dialects = True
+    return ctx
+
+
 def format_location(loc: ir.Location | str, source: str | None) -> str:
     """``loc("-":3:7)`` -> ``model.mlir:3:7``; other locations are shown without ``loc(...)``."""
     text = str(loc)
@@ -69,6 +81,17 @@ def format_location(loc: ir.Location | str, source: str | None) -> str:
         name, _, rest = text[1:].partition('":')
         return f"{name}:{rest}"
     return text
+
+
+def short_location(loc: ir.Location | str, source: str | None) -> str:
+    """The first ``file:line:col`` of a location (call-site chains are long), with its name if any."""
+    text = format_location(loc, source)
+    found = re.search(r'"([^"]+)":(\d+):(\d+)', text)
+    if not found:
+        return text if len(text) <= 120 else text[:117] + "..."
+    name = re.match(r'"([^"]+)"\(', text)
+    where = f"{found.group(1)}:{found.group(2)}:{found.group(3)}"
+    return f"{where} ({name.group(1)})" if name else where
 
 
 def diagnostics_text(err: ir.MLIRError, source: str | None) -> str:

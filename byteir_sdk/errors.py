@@ -68,3 +68,35 @@ class UsageError(ByteIRError):
 
 class UnknownTargetError(UsageError):
     """A target name that no installed package registers."""
+
+
+class HalError(ByteIRError):
+    """Base of the errors a HAL driver raises; each says what failed on which device."""
+
+
+class OutOfMemoryError(HalError):
+    """An allocation larger than the device's free memory or its per-allocation limit."""
+
+
+class InvalidArgumentError(HalError):
+    """A call with arguments outside the contract: bad sizes, offsets, views or formats."""
+
+
+class UnimplementedError(HalError):
+    """A HAL method or executable format this driver does not implement (yet)."""
+
+
+class DeadlineExceededError(HalError):
+    """A wait that timed out before its semaphore reached the value."""
+
+
+class DeviceLostError(HalError):
+    """The device stopped responding or was closed; nothing more can be submitted to it."""
+
+
+class KernelFaultError(HalError):
+    """A dispatched kernel failed while running."""
+
+
+class ByreFormatError(ByteIRError):
+    """A .byre file that is truncated, corrupt, of an unknown version, or otherwise malformed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.table import Table
 
@@ -76,6 +77,46 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
+
+    program = _load(args)
+    options = CompileOptions.make(args.target, dump_after=args.dump_after, dump_dir=args.dump_dir)
+    comp = run_stages(program, options)
+    assert comp.byre is not None
+    output = Path(args.output) if args.output else Path(args.file).with_suffix(".byre")
+    comp.byre.save(output, bytecode=args.emit == "bytecode")
+    out = console()
+    out.print(f"wrote {output} ({args.emit}, target {args.target}, {output.stat().st_size:,} bytes)")
+    if options.dump_after and not args.dump_dir:
+        for stage in options.dump_after:
+            if stage in comp.dumps:
+                out.print(f"// ----- IR after stage '{stage}' -----", markup=False)
+                out.print(comp.dumps[stage], markup=False, highlight=False)
+    elif args.dump_dir:
+        out.print(f"IR dumps after {', '.join(sorted(options.dump_after))} in {args.dump_dir}")
+    if args.stats:
+        out.print(_stats_table(comp.byre.stats))
+    return EXIT_OK
+
+
+def _stats_table(stats: dict[str, object]) -> Table:
+    table = Table(title="compile statistics", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    peak, naive = int(stats.get("arena_peak_bytes", 0)), int(stats.get("arena_naive_bytes", 0))
+    table.add_row("arena peak", f"{_human_bytes(peak)} (naive sum {_human_bytes(naive)}, {peak / naive:.0%})" if naive else _human_bytes(peak))
+    table.add_row("weights", _human_bytes(int(stats.get("weight_bytes", 0))))
+    per_kernel = dict(stats.get("ops_per_kernel", {}))  # type: ignore[call-overload]
+    table.add_row("kernels", f"{stats.get('kernels', 0)} ({sum(per_kernel.values())} loops/host ops; max {max(per_kernel.values(), default=0)} per kernel)")
+    host = list(stats.get("host_kernels", []))  # type: ignore[call-overload]
+    table.add_row("host kernels", ", ".join(host) if host else "none")
+    table.add_row("in-place reuses", str(stats.get("in_place_reuses", 0)))
+    for stage, seconds in dict(stats.get("stage_seconds", {})).items():  # type: ignore[call-overload]
+        table.add_row(f"time: {stage}", f"{seconds * 1e3:.1f} ms")
+    return table
+
+
 def cmd_export_model(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("batch", args.batch), ("seed", args.seed)) if v is not None}
     program = models.get(args.name, **options)
@@ -97,7 +138,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="byteir",
-        description="ByteIR SDK compiler: load StableHLO, inspect it, evaluate it on the reference oracle.",
+        description="ByteIR SDK compiler: load StableHLO, inspect it, compile it to ByRE, evaluate it on the reference oracle.",
         epilog="Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 internal error. "
         "npz convention: inputs arg0..argN-1 (or argument names), outputs out0..outM-1.",
     )
@@ -122,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="interpreter = stablehlo.eval_module (exact spec semantics, slow); xla = XLA:CPU (fast)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     p.set_defaults(handler=cmd_reference)
+
+    p = file_command("compile", "compile a StableHLO program to ByRE for a target")
+    p.add_argument("--target", default="cpu", help="registered target (default cpu)")
+    p.add_argument("-o", "--output", metavar="OUT.byre", help="output path (default: FILE with .byre)")
+    p.add_argument("--emit", choices=["text", "bytecode"], default="text", help="MLIR text (default) or MLIR bytecode")
+    p.add_argument("--dump-after", action="append", metavar="STAGE", help="print the IR after STAGE (import, graph, loop, tensor, byre, all); repeatable")
+    p.add_argument("--dump-dir", metavar="DIR", help="write the dumps to DIR instead of printing them")
+    p.add_argument("--stats", action="store_true", help="arena peak vs naive, weight bytes, kernels, compile time per stage")
+    p.set_defaults(handler=cmd_compile)
 
     p = sub.add_parser("export-model", help="write a bundled example model as StableHLO",
                        description="Write an example model (generated with JAX, seeded weights) as .mlir text or .mlirbc bytecode.")  # fmt: skip

@@ -1,1 +1,21 @@
-"""Hardware-abstraction layer: the device contract (Driver, Device, Buffer, Queue, Semaphore, Executable) and the target registry (issue #4)."""
+"""Hardware-abstraction layer: the device contract every target's driver implements."""
+
+from byteir_sdk.hal.contract import (
+    Buffer,
+    BufferUsage,
+    BufferView,
+    Device,
+    DeviceInfo,
+    Driver,
+    Executable,
+    Fence,
+    MemoryType,
+    ProfileEvent,
+    Queue,
+    Semaphore,
+)
+
+__all__ = [
+    "Buffer", "BufferUsage", "BufferView", "Device", "DeviceInfo", "Driver", "Executable", "Fence",
+    "MemoryType", "ProfileEvent", "Queue", "Semaphore",
+]  # fmt: skip

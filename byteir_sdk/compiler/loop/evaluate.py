@@ -162,6 +162,13 @@ def apply_op(name: str, args: Sequence[np.ndarray], result_type: str) -> np.ndar
             return fn(a, args[1]).astype(dtype, copy=False)
         if name == "divf":
             return _float_op(np.divide, dtype, a, args[1])
+        if name in ("floordivs", "mods", "ceildivs"):
+            b = np.where(args[1] == 0, 1, args[1]).astype(args[1].dtype)
+            if name == "floordivs":
+                return np.floor_divide(a, b).astype(dtype)
+            if name == "mods":
+                return np.mod(a, b).astype(dtype)
+            return (-np.floor_divide(-a, b)).astype(dtype)
         if name in ("divs", "divu", "rems", "remu"):
             return _int_div(name, a, args[1])
         if name == "remf":

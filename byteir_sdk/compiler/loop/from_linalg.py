@@ -57,7 +57,7 @@ _YIELDS = ("linalg.yield", "scf.yield", "tensor.yield")
 
 
 def _loc(op: ir.Operation, source: str) -> str:
-    return _mlir.format_location(op.location, source)
+    return _mlir.short_location(op.location, source)
 
 
 def _unsupported(op: ir.Operation, source: str, why: str = "has no Kernel IR form") -> UnsupportedOpError:

@@ -166,6 +166,8 @@ SCALAR_OPS: dict[str, str] = {
     # arithmetic (float, integer or complex as the type says)
     "add": "a + b", "sub": "a - b", "mul": "a * b", "neg": "-a",
     "divf": "a / b (IEEE)", "divs": "a / b rounding toward zero (signed)", "divu": "a / b (unsigned)",
+    "floordivs": "a / b rounding toward -inf (signed)", "ceildivs": "a / b rounding toward +inf (signed)",
+    "mods": "a mod b, sign of b (signed, floor)",
     "remf": "fmod(a, b)", "rems": "a rem b, sign of a (signed)", "remu": "a rem b (unsigned)",
     "maximumf": "max, NaN-propagating", "minimumf": "min, NaN-propagating",
     "maxnumf": "max, NaN-ignoring", "minnumf": "min, NaN-ignoring",
@@ -268,6 +270,7 @@ class Kernel:
     results: list[str]
     types: dict[str, TensorType]
     ops: list[KernelOp]
+    buffers: object = None  # byteir_sdk.compiler.tensor.bufferize.KernelBuffers, set by the tensor stage
 
     def loops(self) -> Iterator[Loop]:
         return (op for op in self.ops if isinstance(op, Loop))

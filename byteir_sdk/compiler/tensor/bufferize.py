@@ -1,0 +1,248 @@
+"""Tensor stage: every tensor value gets a buffer, planned statically into one arena.
+
+Inside a kernel (destination-passing style): a loop writes into the buffer of its ``init``
+tensor; a loop whose value is a kernel result writes straight into the result buffer; an
+``Empty`` init takes scratch memory; ``reshape``/``bitcast`` views alias their source; other
+views (slice, pad, insert_slice) copy into a buffer of their own. Constants stay inside the
+kernel (the backend embeds them).
+
+Across kernels: program outputs produced by a kernel are written straight into the output
+arguments; everything else (call results and each call's scratch) is packed into the arena by
+liveness, greedy best-fit by size, at the target's alignment. A result may reuse the buffer
+of an input that dies at the same call when the kernel reads each element of that input only
+at the index it writes (an elementwise kernel): that is in-place reuse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from byteir_sdk.compiler.loop import kernel_ir as K
+from byteir_sdk.compiler.loop.evaluate import scalar_dtype
+from byteir_sdk.compiler.loop.program import KernelProgram
+
+__all__ = ["BufferRef", "KernelBuffers", "Placement", "MemoryPlan", "bufferize_kernel", "plan_memory", "nbytes"]
+
+
+def nbytes(t: K.TensorType) -> int:
+    """Storage bytes of a tensor (sub-byte integers take a byte per element)."""
+    return t.size * scalar_dtype(t.element).itemsize
+
+
+@dataclass(frozen=True)
+class BufferRef:
+    """Where a kernel value lives: a param, a result, scratch (offset into the call's scratch), or an alias."""
+
+    kind: str  # "param" | "result" | "scratch" | "alias" | "const"
+    index: int = 0  # param/result index, or scratch offset
+    of: str = ""  # alias: the value whose buffer this reuses
+
+
+@dataclass
+class KernelBuffers:
+    """Every value's buffer, the scratch bytes a call needs, and inits a loop must copy first."""
+
+    refs: dict[str, BufferRef]
+    scratch_bytes: int
+    init_copies: dict[str, str] = field(default_factory=dict)  # loop result -> init it starts from
+
+
+def _root(refs: dict[str, BufferRef], name: str) -> str:
+    while refs[name].kind == "alias":
+        name = refs[name].of
+    return name
+
+
+def bufferize_kernel(kernel: K.Kernel, alignment: int) -> KernelBuffers:
+    """Assign a buffer to every value of `kernel` (see the module docstring)."""
+    refs: dict[str, BufferRef] = {p: BufferRef("param", i) for i, p in enumerate(kernel.params)}
+    init_copies: dict[str, str] = {}
+    reads_after: dict[str, int] = {}  # how many ops read each value (an init read once is consumed)
+    for op in kernel.ops:
+        names = op.inputs + op.outputs + op.extra if isinstance(op, K.Loop) else getattr(op, "operands", ())
+        for n in names:
+            reads_after[n] = reads_after.get(n, 0) + 1
+    for r in kernel.results:
+        reads_after[r] = reads_after.get(r, 0) + 1
+    result_index = {r: i for i, r in enumerate(kernel.results)}
+    owners: dict[str, str] = {}  # value -> value whose buffer it was written into
+    for op in kernel.ops:
+        if isinstance(op, K.Const):
+            refs[op.result] = BufferRef("const")
+        elif isinstance(op, K.Empty):
+            refs[op.result] = BufferRef("scratch")  # offset assigned below, unless a loop redirects it
+        elif isinstance(op, K.View):
+            if op.kind in ("reshape", "bitcast"):
+                refs[op.result] = BufferRef("alias", of=op.operands[0])
+            else:
+                refs[op.result] = BufferRef("scratch")
+        elif isinstance(op, K.Loop):
+            for res, init in zip(op.results, op.outputs or (None,) * len(op.results)):
+                if init is not None and refs[_root(refs, init)].kind in ("scratch", "result") and reads_after.get(init, 0) <= 1:
+                    refs[res] = BufferRef("alias", of=init)  # destination passing: write into the init
+                else:
+                    refs[res] = BufferRef("scratch")  # the init is shared (or absent): start from a copy
+                    if init is not None:
+                        init_copies[res] = init
+        else:
+            for res in op.results:
+                refs[res] = BufferRef("scratch")
+    # Kernel results: the buffer chain ending in a result is the result buffer itself.
+    for r, i in result_index.items():
+        root = _root(refs, r)
+        if refs[root].kind == "scratch":
+            refs[root] = BufferRef("result", i)
+            owners[root] = r
+    # Pack the remaining scratch buffers by liveness inside the kernel (op indices).
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for i, op in enumerate(kernel.ops):
+        reads: tuple[str, ...] = ()
+        writes: tuple[str, ...] = ()
+        if isinstance(op, K.Loop):
+            reads, writes = op.inputs + op.outputs + op.extra, op.results
+        elif isinstance(op, K.View):
+            reads, writes = op.operands, (op.result,)
+        elif isinstance(op, K.HostOp):
+            reads, writes = op.operands, op.results
+        elif isinstance(op, (K.Empty, K.Const)):
+            writes = (op.result,)
+        for n in writes:
+            root = _root(refs, n)
+            first.setdefault(root, i)
+            last[root] = max(last.get(root, i), i)
+        for n in reads:
+            root = _root(refs, n)
+            last[root] = max(last.get(root, i), i)
+    scratch = [n for n, ref in refs.items() if ref.kind == "scratch"]
+    offsets, total = _pack({n: nbytes(kernel.types[n]) for n in scratch}, {n: (first.get(n, 0), last.get(n, 0)) for n in scratch}, alignment)
+    for n in scratch:
+        refs[n] = BufferRef("scratch", offsets[n])
+    return KernelBuffers(refs, total, init_copies)
+
+
+def _align(n: int, alignment: int) -> int:
+    return (n + alignment - 1) // alignment * alignment
+
+
+def _pack(sizes: dict[str, int], live: dict[str, tuple[int, int]], alignment: int) -> tuple[dict[str, int], int]:
+    """Offsets for buffers so that buffers live at the same time never overlap; returns (offsets, peak)."""
+    placed: list[tuple[int, int, int, int]] = []  # (offset, end, first, last)
+    offsets: dict[str, int] = {}
+    for name in sorted(sizes, key=lambda n: (-sizes[n], live[n][0], n)):
+        size = _align(max(sizes[name], 1), alignment)
+        lo, hi = live[name]
+        busy = sorted((o, e) for o, e, f, l in placed if not (l < lo or f > hi))
+        offset = 0
+        best = None
+        for o, e in busy:  # best fit: the smallest gap that holds the buffer
+            if o - offset >= size and (best is None or o - offset < best[1]):
+                best = (offset, o - offset)
+            offset = max(offset, e)
+        chosen = best[0] if best is not None else offset
+        offsets[name] = chosen
+        placed.append((chosen, chosen + size, lo, hi))
+    return offsets, max((e for _, e, _, _ in placed), default=0)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A buffer in the arena of a memory space."""
+
+    space: str
+    offset: int
+    size: int
+
+
+@dataclass
+class MemoryPlan:
+    """The static memory plan of a program (see the module docstring)."""
+
+    alignment: int
+    arena_bytes: int
+    naive_bytes: int
+    placements: dict[str, Placement]  # program values living in the arena
+    output_of: dict[str, int]  # program value -> output argument index it is written into
+    copies: list[tuple[str, int]]  # (value, output index) copied into outputs after the last call
+    scratch: dict[int, Placement]  # call index -> its scratch region
+    kernel_buffers: dict[str, KernelBuffers] = field(default_factory=dict)
+    in_place: list[tuple[str, str]] = field(default_factory=list)  # (result, input whose buffer it reuses)
+    weight_bytes: int = 0
+
+
+def _elementwise_in_place(kernel: K.Kernel, param: int, result: int) -> bool:
+    """True when result `result` may share the buffer of param `param` (reads only at its own index)."""
+    loops = [op for op in kernel.ops if isinstance(op, K.Loop)]
+    if len(loops) != 1 or any(isinstance(op, (K.View, K.HostOp)) for op in kernel.ops):
+        return False
+    loop = loops[0]
+    pname, rname = kernel.params[param], kernel.results[result]
+    if rname not in loop.results or pname in loop.extra or loop.reduction_dims:
+        return False
+    if nbytes(kernel.types[pname]) != nbytes(kernel.types[rname]) or kernel.types[pname].shape != kernel.types[rname].shape:
+        return False
+    out_map = loop.maps[len(loop.inputs) + loop.results.index(rname)]
+    return all(m == out_map and m.is_identity() for n, m in zip(loop.inputs, loop.maps) if n == pname)
+
+
+def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers], alignment: int) -> MemoryPlan:
+    """Plan every program value and call scratch into one device arena."""
+    outputs = program.outputs
+    output_of: dict[str, int] = {}
+    copies: list[tuple[str, int]] = []
+    produced = {r for c in program.calls for r in c.results}
+    for i, o in enumerate(outputs):
+        if o in produced and o not in output_of:
+            output_of[o] = i
+        else:
+            copies.append((o, i))  # an input, a weight, or the same value returned twice
+    sizes: dict[str, int] = {}
+    live: dict[str, tuple[int, int]] = {}
+    last_use: dict[str, int] = {}
+    for i, call in enumerate(program.calls):
+        for a in call.args:
+            last_use[a] = i
+    end = len(program.calls)
+    for o, _ in copies:
+        last_use[o] = end
+    alias: dict[str, str] = {}
+    in_place: list[tuple[str, str]] = []
+    for i, call in enumerate(program.calls):
+        kernel = program.kernels[call.kernel]
+        for ri, r in enumerate(call.results):
+            if r in output_of:
+                continue
+            for pi, a in enumerate(call.args):
+                if (a in sizes and a not in alias.values() and last_use.get(a) == i and a not in program.outputs
+                        and _elementwise_in_place(kernel, pi, ri)):  # fmt: skip
+                    alias[r] = a
+                    in_place.append((r, a))
+                    break
+            else:
+                sizes[r] = nbytes(program.types[r])
+                live[r] = (i, last_use.get(r, i))
+        scratch_bytes = kernel_buffers[call.kernel].scratch_bytes
+        if scratch_bytes:
+            key = f"__scratch{i}"
+            sizes[key] = scratch_bytes
+            live[key] = (i, i)
+    # An in-place result extends the live range of the buffer it reuses.
+    for r, a in in_place:
+        root = a
+        while root in alias:
+            root = alias[root]
+        lo, hi = live[root]
+        live[root] = (lo, max(hi, last_use.get(r, hi)))
+    offsets, peak = _pack(sizes, live, alignment)
+    placements = {n: Placement("device", offsets[n], sizes[n]) for n in sizes if not n.startswith("__scratch")}
+    for r, a in in_place:
+        root = a
+        while root in alias:
+            root = alias[root]
+        placements[r] = dataclasses.replace(placements[root], size=nbytes(program.types[r]))
+    scratch = {int(n.removeprefix("__scratch")): Placement("device", offsets[n], sizes[n]) for n in sizes if n.startswith("__scratch")}
+    naive = sum(nbytes(program.types[r]) for c in program.calls for r in c.results if r not in output_of)
+    naive += sum(kernel_buffers[c.kernel].scratch_bytes for c in program.calls)
+    weight_bytes = sum(int(w.nbytes) for w in program.weights.values())
+    return MemoryPlan(alignment, peak, naive, placements, output_of, copies, scratch, dict(kernel_buffers), in_place, weight_bytes)

@@ -1,0 +1,270 @@
+"""Reusable host-side HAL pieces: a timeline semaphore, host-memory buffers, and an in-order
+queue that runs operations on a worker thread. A driver whose device memory is host memory
+(the CPU, a simulator) subclasses :class:`HostQueue` and implements ``run_dispatch``.
+"""
+
+from __future__ import annotations
+
+import abc
+import queue as _queue
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from byteir_sdk.errors import (
+    ByteIRError,
+    DeadlineExceededError,
+    DeviceLostError,
+    InvalidArgumentError,
+    KernelFaultError,
+    OutOfMemoryError,
+)
+from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
+
+__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "host_array"]
+
+
+class HostSemaphore(Semaphore):
+    """A timeline semaphore on a condition variable."""
+
+    def __init__(self, initial: int = 0) -> None:
+        self._value = int(initial)
+        self._error: BaseException | None = None
+        self._cond = threading.Condition()
+
+    @property
+    def value(self) -> int:
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            return self._value
+
+    def signal(self, value: int) -> None:
+        with self._cond:
+            if value < self._value:
+                raise InvalidArgumentError(f"semaphore signal {value} is below its value {self._value}: timelines only grow")
+            self._value = value
+            self._cond.notify_all()
+
+    def wait(self, value: int, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._error is None and self._value < value:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise DeadlineExceededError(f"semaphore did not reach {value} within {timeout} s (it is at {self._value})")
+                self._cond.wait(remaining)
+            if self._error is not None:
+                raise self._error
+
+    def fail(self, error: BaseException) -> None:
+        with self._cond:
+            if self._error is None:
+                self._error = error
+            self._cond.notify_all()
+
+
+class HostMemory:
+    """Accounting of a host-memory device: limits and bytes in use."""
+
+    def __init__(self, capacity: int, max_allocation: int, alignment: int) -> None:
+        self.capacity = capacity
+        self.max_allocation = max_allocation
+        self.alignment = alignment
+        self.in_use = 0
+        self._lock = threading.Lock()
+
+    def reserve(self, size: int, device: str) -> None:
+        if size < 0:
+            raise InvalidArgumentError(f"{device}: cannot allocate a negative size ({size})")
+        with self._lock:
+            if size > self.max_allocation:
+                raise OutOfMemoryError(f"{device}: allocation of {size:,} bytes exceeds the per-allocation limit of {self.max_allocation:,} bytes")
+            if self.in_use + size > self.capacity:
+                raise OutOfMemoryError(
+                    f"{device}: allocation of {size:,} bytes exceeds free memory ({self.capacity - self.in_use:,} of {self.capacity:,} bytes free)",
+                    hint="Free buffers or sessions you no longer need, or use a smaller batch.",
+                )
+            self.in_use += size
+
+    def release(self, size: int) -> None:
+        with self._lock:
+            self.in_use -= size
+
+
+class HostBuffer(Buffer):
+    """A buffer in host memory (NumPy bytes, aligned)."""
+
+    def __init__(self, memory: HostMemory, size: int, memory_type: MemoryType, usage: BufferUsage, device: str) -> None:
+        memory.reserve(size, device)
+        self._memory = memory
+        self._size = size
+        self._type = memory_type
+        self._usage = usage
+        raw = np.zeros(size + memory.alignment, np.uint8)
+        start = (-raw.ctypes.data) % memory.alignment
+        self._raw = raw
+        self._data: np.ndarray | None = raw[start : start + size]
+        self._finalizer = weakref.finalize(self, memory.release, size)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def memory_type(self) -> MemoryType:
+        return self._type
+
+    @property
+    def usage(self) -> BufferUsage:
+        return self._usage
+
+    @property
+    def data(self) -> np.ndarray:
+        if self._data is None:
+            raise InvalidArgumentError("buffer was released")
+        return self._data
+
+    @property
+    def address(self) -> int:
+        return int(self.data.ctypes.data)
+
+    def release(self) -> None:
+        if self._data is not None:
+            self._data = None
+            self._raw = np.zeros(0, np.uint8)
+            self._finalizer()
+
+
+def host_array(view: BufferView) -> np.ndarray:
+    """The NumPy array a view of a HostBuffer denotes (shares memory)."""
+    buf = view.buffer
+    if not isinstance(buf, HostBuffer):
+        raise InvalidArgumentError(f"a {type(buf).__name__} is not a host buffer of this driver")
+    return buf.data[view.offset : view.offset + view.nbytes].view(view.dtype).reshape(view.shape)
+
+
+_STOP = object()
+
+
+class HostQueue(Queue):
+    """An in-order queue executing on one worker thread; subclasses implement ``run_dispatch``."""
+
+    def __init__(self, device_name: str) -> None:
+        self._device = device_name
+        self._items: _queue.SimpleQueue[Any] = _queue.SimpleQueue()
+        self._submitted = 0
+        self._done = HostSemaphore(0)
+        self._profiling = False
+        self._events: list[ProfileEvent] = []
+        self._events_lock = threading.Lock()
+        self._closed = False
+        self._error: BaseException | None = None  # first failure since the last finish()
+        self._worker = threading.Thread(target=self._loop, name=f"{device_name}-queue", daemon=True)
+        self._worker.start()
+
+    # -- subclass hooks --------------------------------------------------------
+    @abc.abstractmethod
+    def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
+        """Run a dispatch synchronously on the worker thread."""
+
+    # -- submission ------------------------------------------------------------
+    def set_profiling(self, enabled: bool) -> None:
+        self._profiling = enabled
+
+    def _submit(self, name: str, kind: str, fn: Callable[[], None], wait: Sequence[Fence], signal: Sequence[Fence]) -> None:
+        if self._closed:
+            raise DeviceLostError(f"{self._device}: the device was closed")
+        self._submitted += 1
+        self._items.put((name, kind, fn, tuple(wait), tuple(signal), self._submitted))
+
+    def _loop(self) -> None:
+        while True:
+            item = self._items.get()
+            if item is _STOP:
+                return
+            name, kind, fn, wait, signal, ticket = item
+            try:
+                for sem, value in wait:
+                    sem.wait(value)
+                start = time.perf_counter()
+                fn()
+                end = time.perf_counter()
+                if self._profiling:
+                    with self._events_lock:
+                        self._events.append(ProfileEvent(name, kind, start, end))
+                for sem, value in signal:
+                    sem.signal(value)
+            except BaseException as exc:  # noqa: BLE001 - every failure must reach the waiters
+                error = exc if isinstance(exc, ByteIRError) else KernelFaultError(f"{self._device}: {kind} {name} failed: {type(exc).__name__}: {exc}")
+                for sem, _ in signal:
+                    sem.fail(error)
+                with self._events_lock:
+                    if self._error is None:
+                        self._error = error
+            self._done.signal(ticket)
+
+    def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+        if source.nbytes != target.nbytes:
+            raise InvalidArgumentError(f"{self._device}: copy of {source.nbytes} bytes into a {target.nbytes}-byte view")
+        src, dst = _bytes(source), _bytes(target)
+        self._submit("copy", "copy", lambda: np.copyto(dst, src), wait, signal)
+
+    def fill(self, target: BufferView, pattern: bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+        if len(pattern) not in (1, 2, 4, 8) or target.nbytes % len(pattern):
+            raise InvalidArgumentError(f"{self._device}: fill pattern of {len(pattern)} bytes over a {target.nbytes}-byte view")
+        dst = _bytes(target)
+        tiled = np.frombuffer(bytes(pattern) * (target.nbytes // len(pattern)), np.uint8)
+        self._submit("fill", "fill", lambda: np.copyto(dst, tiled), wait, signal)
+
+    def update(self, target: BufferView, data: np.ndarray | bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+        raw = np.frombuffer(bytes(data), np.uint8) if isinstance(data, (bytes, bytearray)) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+        if raw.size != target.nbytes:
+            raise InvalidArgumentError(f"{self._device}: update of {raw.size} bytes into a {target.nbytes}-byte view")
+        captured = raw.copy()
+        dst = _bytes(target)
+        self._submit("update", "update", lambda: np.copyto(dst, captured), wait, signal)
+
+    def read(self, source: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> np.ndarray:
+        out = np.empty(source.shape, source.dtype)
+        src = host_array(source)
+        self._submit("read", "read", lambda: np.copyto(out, src), wait, signal)
+        return out
+
+    def dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any], *,
+                 wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:  # fmt: skip
+        if entry not in executable.entry_points:
+            raise InvalidArgumentError(f"{self._device}: no entry point {entry!r} in the executable (it has {', '.join(executable.entry_points)})")
+        for view in bindings:
+            host_array(view)  # validates the binding now, at submission
+        bound = tuple(bindings)
+        self._submit(entry, "dispatch", lambda: self.run_dispatch(executable, entry, bound, config), wait, signal)
+
+    def finish(self, timeout: float | None = None) -> None:
+        self._done.wait(self._submitted, timeout)
+        with self._events_lock:
+            error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def profile(self) -> list[ProfileEvent]:
+        with self._events_lock:
+            events, self._events = self._events, []
+        return events
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._items.put(_STOP)
+            self._worker.join(timeout=10)
+
+
+def _bytes(view: BufferView) -> np.ndarray:
+    buf = view.buffer
+    if not isinstance(buf, HostBuffer):
+        raise InvalidArgumentError(f"a {type(buf).__name__} is not a host buffer of this driver")
+    return buf.data[view.offset : view.offset + view.nbytes]

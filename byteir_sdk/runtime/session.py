@@ -1,0 +1,154 @@
+"""Session: load a ByRE program onto a device once, then run it many times.
+
+At construction: read + verify the module, create the target's device (or use the one given),
+allocate the arena and one buffer per entry argument, upload the weights, prepare every
+executable. ``run`` binds inputs, dispatches the computes in order on the device queue, copies,
+and reads the outputs: no allocation of device buffers per run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from byteir_sdk import io as sdk_io
+from byteir_sdk.compiler.backend import get_target
+from byteir_sdk.compiler.byre.emit import ByreModule
+from byteir_sdk.compiler.byre.format import ArgType
+from byteir_sdk.dtypes import TensorSpec
+from byteir_sdk.errors import UnsupportedError
+from byteir_sdk.hal import Buffer, BufferView, Device, Executable
+from byteir_sdk.runtime.byre import ByreProgram, ComputeOp, CopyOp, Operand, read_byre, verify_byre
+
+__all__ = ["Session", "KernelTime"]
+
+
+@dataclass(frozen=True)
+class KernelTime:
+    """One dispatched compute of the last profiled run."""
+
+    callee: str
+    kind: str
+    seconds: float
+
+
+class Session:
+    """A ByRE program resident on a device. Several sessions may share one device."""
+
+    def __init__(self, byre: ByreModule | ByreProgram | str | os.PathLike[str] | bytes, device: Device | None = None) -> None:
+        self.program = byre if isinstance(byre, ByreProgram) else read_byre(byre)
+        program = self.program
+        target = get_target(program.target) if program.target else None
+        if device is None:
+            if target is None or target.driver is None:
+                raise UnsupportedError(f"{program.source}: target '{program.target}' has no HAL driver to run on", hint="Pass device=... explicitly.")
+            device = target.driver().create_device()
+            self._owns_device = True
+        else:
+            self._owns_device = False
+        self.device = device
+        library = getattr(device, "library_callees", lambda: ())()
+        verify_byre(program, library)
+        self._queue = device.queue(0)
+        self._args: list[Buffer] = [device.allocate(a.nbytes) for a in program.args]
+        self._arena: Buffer | None = device.allocate(program.arena_bytes) if program.arena_bytes else None
+        for i in program.arg_indices(ArgType.WEIGHT):
+            self._queue.update(self._args[i].whole(), program.weights[program.args[i].name])
+        self._executables: dict[str, Executable] = {}
+        for name, exe in program.executables.items():
+            entries = list(exe.launch.get("steps", [])) or [exe.entry]
+            self._executables[name] = device.prepare_executable(exe.format, exe.blob, entries)
+        self._plan: list[tuple[str, Any]] = []
+        for op in program.ops:
+            if isinstance(op, ComputeOp):
+                exe = program.executables[op.callee]
+                bindings = [self._view(o) for o in (*op.inputs, *op.outputs)]
+                if op.scratch is not None:
+                    bindings.append(self._view(op.scratch))
+                entry = exe.entry if not exe.launch.get("steps") else exe.launch["steps"][0]
+                self._plan.append(("dispatch", (op.callee, self._executables[op.callee], entry, bindings, dict(exe.launch))))
+            else:
+                assert isinstance(op, CopyOp)
+                self._plan.append(("copy", (self._view(op.source), self._view(op.target))))
+        self._inputs = program.arg_indices(ArgType.INPUT)
+        self._outputs = program.arg_indices(ArgType.OUTPUT)
+        self.input_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._inputs)
+        self.output_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._outputs)
+        self._queue.finish()
+        self._last_profile: list[KernelTime] = []
+
+    def _view(self, o: Operand) -> BufferView:
+        if o.arg is not None:
+            return self._args[o.arg].view(0, o.shape, o.element.dtype)
+        assert self._arena is not None
+        return self._arena.view(o.offset, o.shape, o.element.dtype)
+
+    def run(self, inputs: sdk_io.Inputs) -> list[np.ndarray]:
+        """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
+        arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
+        q = self._queue
+        for i, array in zip(self._inputs, arrays):
+            q.update(self._args[i].whole(), array)
+        for kind, item in self._plan:
+            if kind == "dispatch":
+                _, exe, entry, bindings, launch = item
+                q.dispatch(exe, entry, bindings, launch)
+            else:
+                q.copy(item[0], item[1])
+        outputs = [q.read(self._view(Operand(i, 0, self.program.args[i].shape, self.program.args[i].element))) for i in self._outputs]
+        q.finish()
+        return outputs
+
+    def profile(self, inputs: sdk_io.Inputs, repeat: int = 1) -> list[KernelTime]:
+        """Run `repeat` times with device profiling on; per-compute times of the last run."""
+        self.device.set_profiling(True)
+        try:
+            self._queue.profile()
+            for _ in range(repeat):
+                self.run(inputs)
+                events = self._queue.profile()
+        finally:
+            self.device.set_profiling(False)
+        names = iter(item[0] for kind, item in self._plan if kind == "dispatch")
+        times = []
+        for ev in events:
+            if ev.kind == "dispatch":
+                times.append(KernelTime(next(names, ev.name), "dispatch", ev.seconds))
+            elif ev.kind == "copy":
+                times.append(KernelTime("copy", "copy", ev.seconds))
+        self._last_profile = times
+        return times
+
+    def benchmark(self, inputs: sdk_io.Inputs, repeat: int = 10) -> list[float]:
+        """Wall seconds of `repeat` steady-state runs (after one warm-up)."""
+        self.run(inputs)
+        out = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            self.run(inputs)
+            out.append(time.perf_counter() - start)
+        return out
+
+    def close(self) -> None:
+        """Free the session's buffers (and the device, if the session created it)."""
+        for b in self._args:
+            b.release()
+        if self._arena is not None:
+            self._arena.release()
+        self._args = []
+        self._arena = None
+        if self._owns_device:
+            self.device.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+

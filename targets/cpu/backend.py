@@ -1,0 +1,49 @@
+"""The CPU backend: Kernel IR -> LLVM IR (JIT-compiled by the CPU HAL driver), host kernels
+for the StableHLO ops without a loop form."""
+
+from __future__ import annotations
+
+import os
+
+from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
+from byteir_sdk.compiler.loop import kernel_ir as K
+from byteir_targets.cpu.codegen import SUPPORTED_TYPES, generate
+
+#: StableHLO ops the CPU runs as host kernels (through the StableHLO reference interpreter).
+HOST_OPS = frozenset(
+    "stablehlo." + n
+    for n in "while case if sort scatter select_and_scatter fft triangular_solve cholesky rng_bit_generator".split()
+)
+
+LLVM_FORMAT = "llvm-ir"
+HOST_FORMAT = "stablehlo-host"
+
+
+class CpuBackend(Backend):
+    """Generated loops for every kernel; host kernels for ops without a loop form."""
+
+    name = "cpu"
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            dtypes=frozenset(SUPPORTED_TYPES - {"index"}),
+            executable_format=LLVM_FORMAT,
+            host_ops=HOST_OPS,
+            fuse_contraction_epilogue=True,
+            memory=(MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024)),
+            alignment=64,
+            vector_bytes=32,
+            parallelism=os.cpu_count() or 1,
+        )
+
+    def lower(self, kernel: K.Kernel) -> LoweredKernel:
+        host = [op for op in kernel.ops if isinstance(op, K.HostOp)]
+        if host:
+            return LoweredKernel(HOST_FORMAT, host[0].module.encode(), "main", {"op": host[0].name})
+        text, steps = generate(kernel)
+        return LoweredKernel(
+            LLVM_FORMAT,
+            text.encode(),
+            kernel.name,
+            {"steps": [s.entry for s in steps], "extents": [s.extent for s in steps], "buffers": len(kernel.params) + len(kernel.results) + 1},
+        )

@@ -1,0 +1,625 @@
+"""Kernel IR -> LLVM IR (llvmlite), one function per step of a kernel.
+
+Each loop becomes ``void @<kernel>_s<i>(ptr %buffers, i64 %lo, i64 %hi)``: ``%buffers`` points
+to the kernel's buffer table (params, then results, then the scratch region); ``[lo, hi)`` is the
+slice of the loop's first dim this call computes when that dim is parallel (the runtime splits it
+across threads), else the whole loop runs when ``lo == 0``. Values are computed in f32 for f16
+and bf16 (rounded back to their type after every op, so results match per-op rounding), and the
+other types natively; divisions and shifts are guarded so no input is undefined behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import llvmlite.ir as ll
+import numpy as np
+
+from byteir_sdk.compiler.loop import kernel_ir as K
+from byteir_sdk.compiler.loop.evaluate import scalar_dtype
+from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers
+from byteir_sdk.errors import UnsupportedOpError
+
+__all__ = ["generate", "Step", "SUPPORTED_TYPES"]
+
+I1, I8, I16, I32, I64 = ll.IntType(1), ll.IntType(8), ll.IntType(16), ll.IntType(32), ll.IntType(64)
+F32, F64, HALF = ll.FloatType(), ll.DoubleType(), ll.HalfType()
+PTR = ll.PointerType()
+
+SUPPORTED_TYPES = frozenset({"i1", "i8", "i16", "i32", "i64", "ui8", "ui16", "ui32", "ui64", "f16", "bf16", "f32", "f64", "index",
+                             "complex<f32>", "complex<f64>"})  # fmt: skip
+C64, C128 = ll.LiteralStructType([F32, F32]), ll.LiteralStructType([F64, F64])
+
+_LIBM_F32 = {"tanh": "tanhf", "erf": "erff", "expm1": "expm1f", "log1p": "log1pf", "cbrt": "cbrtf", "tan": "tanf", "atan2": "atan2f"}
+_LIBM_F64 = {"tanh": "tanh", "erf": "erf", "expm1": "expm1", "log1p": "log1p", "cbrt": "cbrt", "tan": "tan", "atan2": "atan2"}
+_INTRINSIC_UNARY = {"exp": "llvm.exp", "log": "llvm.log", "sqrt": "llvm.sqrt", "sin": "llvm.sin", "cos": "llvm.cos",
+                    "floor": "llvm.floor", "ceil": "llvm.ceil", "roundeven": "llvm.roundeven", "round": "llvm.round",
+                    "absf": "llvm.fabs"}  # fmt: skip
+_FCMP = {"oeq": (True, "=="), "ogt": (True, ">"), "oge": (True, ">="), "olt": (True, "<"), "ole": (True, "<="),
+         "one": (True, "!="), "ord": (True, "ord"), "ueq": (False, "=="), "ugt": (False, ">"), "uge": (False, ">="),
+         "ult": (False, "<"), "ule": (False, "<="), "une": (False, "!="), "uno": (False, "uno")}  # fmt: skip
+_ICMP = {"eq": (True, "=="), "ne": (True, "!="), "slt": (True, "<"), "sle": (True, "<="), "sgt": (True, ">"), "sge": (True, ">="),
+         "ult": (False, "<"), "ule": (False, "<="), "ugt": (False, ">"), "uge": (False, ">=")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Step:
+    """One function of a kernel, run in order: ``extent`` > 1 means [0, extent) may be split."""
+
+    entry: str
+    extent: int
+
+
+def _width(t: str) -> int:
+    if t == "index":
+        return 64
+    return int(t.removeprefix("ui").removeprefix("i"))
+
+
+def _is_float(t: str) -> bool:
+    return t in ("f16", "bf16", "f32", "f64")
+
+
+def storage_type(t: str) -> ll.Type:
+    if t.startswith("complex"):
+        return C64 if t == "complex<f32>" else C128
+    if t in ("f16", "bf16"):
+        return I16
+    if t == "f32":
+        return F32
+    if t == "f64":
+        return F64
+    if t == "i1":
+        return I8
+    if t not in SUPPORTED_TYPES:
+        raise UnsupportedOpError(f"element type {t} is not supported by the cpu code generator")
+    return ll.IntType(_width(t))
+
+
+def compute_type(t: str) -> ll.Type:
+    if t.startswith("complex"):
+        return C64 if t == "complex<f32>" else C128
+    if t in ("f16", "bf16", "f32"):
+        return F32
+    if t == "f64":
+        return F64
+    if t == "i1":
+        return I1
+    if t not in SUPPORTED_TYPES:
+        raise UnsupportedOpError(f"element type {t} is not supported by the cpu code generator")
+    return ll.IntType(_width(t))
+
+
+class _Complex:
+    """Complex arithmetic on {re, im} pairs, built from real operations and libm."""
+
+    def __init__(self, gen: _Gen, b: ll.IRBuilder) -> None:
+        self.g, self.b = gen, b
+
+    def parts(self, z: ll.Value) -> tuple[ll.Value, ll.Value]:
+        return self.b.extract_value(z, 0), self.b.extract_value(z, 1)
+
+    def make(self, re: ll.Value, im: ll.Value) -> ll.Value:
+        t = ll.LiteralStructType([re.type, re.type])
+        z = self.b.insert_value(ll.Constant(t, ll.Undefined), re, 0)
+        return self.b.insert_value(z, im, 1)
+
+    def f(self, name: str, *args: ll.Value) -> ll.Value:
+        t = args[0].type
+        if name in ("exp", "log", "sqrt", "sin", "cos", "fabs"):
+            return self.b.call(self.g.intrinsic(f"llvm.{name}", [t]), list(args))
+        if name in ("copysign", "pow"):
+            return self.b.call(self.g.intrinsic(f"llvm.{name}", [t], 2), list(args))
+        libm = name + ("f" if t == F32 else "")
+        return self.b.call(self.g.declare(libm, t, [t] * len(args)), list(args))
+
+    def op(self, name: str, args: list[ll.Value], ct: ll.Type) -> ll.Value:
+        b = self.b
+        if name == "complex":
+            return self.make(args[0], args[1])
+        a, c = self.parts(args[0])
+        if name == "re":
+            return a
+        if name == "im":
+            return c
+        t = a.type
+        one, zero = ll.Constant(t, 1.0), ll.Constant(t, 0.0)
+        if name in ("add", "sub"):
+            x, y = self.parts(args[1])
+            fn = b.fadd if name == "add" else b.fsub
+            return self.make(fn(a, x), fn(c, y))
+        if name == "mul":
+            x, y = self.parts(args[1])
+            return self.make(b.fsub(b.fmul(a, x), b.fmul(c, y)), b.fadd(b.fmul(a, y), b.fmul(c, x)))
+        if name == "divf":
+            return self.div(a, c, *self.parts(args[1]))
+        if name == "neg":
+            return self.make(b.fneg(a), b.fneg(c))
+        if name == "conj":
+            return self.make(a, b.fneg(c))
+        if name == "cabs":
+            return self.f("hypot", a, c)
+        if name in ("ceq", "cne"):
+            x, y = self.parts(args[1])
+            eq = b.and_(b.fcmp_ordered("==", a, x), b.fcmp_ordered("==", c, y))
+            return eq if name == "ceq" else b.not_(eq)
+        if name == "csign":
+            mag = self.f("hypot", a, c)
+            is0 = b.fcmp_ordered("==", mag, zero)
+            safe = b.select(is0, one, mag)
+            return self.make(b.select(is0, zero, b.fdiv(a, safe)), b.select(is0, zero, b.fdiv(c, safe)))
+        if name == "exp":
+            e = self.f("exp", a)
+            return self.make(b.fmul(e, self.f("cos", c)), b.fmul(e, self.f("sin", c)))
+        if name == "expm1":
+            half_sin = self.f("sin", b.fmul(c, ll.Constant(t, 0.5)))
+            re = b.fsub(b.fmul(self.f("expm1", a), self.f("cos", c)), b.fmul(ll.Constant(t, 2.0), b.fmul(half_sin, half_sin)))
+            return self.make(re, b.fmul(self.f("exp", a), self.f("sin", c)))
+        if name == "log":
+            return self.make(self.f("log", self.f("hypot", a, c)), self.f("atan2", c, a))
+        if name == "log1p":
+            inner = b.fadd(b.fmul(ll.Constant(t, 2.0), a), b.fadd(b.fmul(a, a), b.fmul(c, c)))
+            return self.make(b.fmul(ll.Constant(t, 0.5), self.f("log1p", inner)), self.f("atan2", c, b.fadd(one, a)))
+        if name in ("sqrt", "rsqrt"):
+            root = self.sqrt(a, c)
+            if name == "sqrt":
+                return root
+            return self.div(one, zero, *self.parts(root))
+        if name in ("sin", "cos"):
+            sa, ca, sh, ch = self.f("sin", a), self.f("cos", a), self.f("sinh", c), self.f("cosh", c)
+            if name == "sin":
+                return self.make(b.fmul(sa, ch), b.fmul(ca, sh))
+            return self.make(b.fmul(ca, ch), b.fneg(b.fmul(sa, sh)))
+        if name in ("tanh", "tan"):
+            # tanh(x+iy) = (tanh x (1 + tan^2 y) + i tan y (1 - tanh^2 x)) / (1 + tanh^2 x tan^2 y);  tan z = -i tanh(iz)
+            x, y = (a, c) if name == "tanh" else (b.fneg(c), a)
+            tx, ty = self.f("tanh", x), self.f("tan", y)
+            tx2, ty2 = b.fmul(tx, tx), b.fmul(ty, ty)
+            den = b.fadd(one, b.fmul(tx2, ty2))
+            re, im = b.fdiv(b.fmul(tx, b.fadd(one, ty2)), den), b.fdiv(b.fmul(ty, b.fsub(one, tx2)), den)
+            return self.make(re, im) if name == "tanh" else self.make(im, b.fneg(re))
+        if name == "powf":
+            lg = self.op("log", [args[0]], ct)
+            return self.op("exp", [self.op("mul", [args[1], lg], ct)], ct)
+        raise UnsupportedOpError(f"complex op {name} is not supported by the cpu code generator")
+
+    def div(self, a: ll.Value, c: ll.Value, x: ll.Value, y: ll.Value) -> ll.Value:
+        """(a+ic)/(x+iy) by Smith's algorithm (no overflow for large divisors)."""
+        b = self.b
+        swap = b.fcmp_ordered(">=", self.f("fabs", x), self.f("fabs", y))
+        # |x| >= |y|: r = y/x, d = x + y r;   else r = x/y, d = x r + y
+        r = b.select(swap, b.fdiv(y, x), b.fdiv(x, y))
+        d = b.select(swap, b.fadd(x, b.fmul(y, r)), b.fadd(b.fmul(x, r), y))
+        re = b.select(swap, b.fdiv(b.fadd(a, b.fmul(c, r)), d), b.fdiv(b.fadd(b.fmul(a, r), c), d))
+        im = b.select(swap, b.fdiv(b.fsub(c, b.fmul(a, r)), d), b.fdiv(b.fsub(b.fmul(c, r), a), d))
+        return self.make(re, im)
+
+    def sqrt(self, a: ll.Value, c: ll.Value) -> ll.Value:
+        b = self.b
+        t = a.type
+        zero = ll.Constant(t, 0.0)
+        mag = self.f("hypot", a, c)
+        root = self.f("sqrt", b.fmul(ll.Constant(t, 0.5), b.fadd(self.f("fabs", a), mag)))
+        is0 = b.fcmp_ordered("==", root, zero)
+        safe = b.select(is0, ll.Constant(t, 1.0), root)
+        other = b.fdiv(c, b.fmul(ll.Constant(t, 2.0), safe))
+        pos = b.fcmp_ordered(">=", a, zero)
+        re = b.select(pos, root, self.f("fabs", other))
+        im = b.select(pos, other, self.f("copysign", root, c))
+        return self.make(b.select(is0, zero, re), b.select(is0, c, im))
+
+
+class _Gen:
+    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers) -> None:
+        self.kernel = kernel
+        self.buffers = buffers
+        self.module = ll.Module(name=kernel.name)
+        self.steps: list[Step] = []
+        self.globals: dict[str, ll.GlobalVariable] = {}
+        self.decls: dict[str, ll.Function] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def declare(self, name: str, ret: ll.Type, args: list[ll.Type]) -> ll.Function:
+        if name not in self.decls:
+            self.decls[name] = ll.Function(self.module, ll.FunctionType(ret, args), name=name)
+        return self.decls[name]
+
+    def intrinsic(self, name: str, types: list[ll.Type], arity: int | None = None) -> ll.Function:
+        if arity is None:
+            return self.module.declare_intrinsic(name, types)
+        t = types[0]  # n-ary intrinsics over one float type: llvmlite needs the signature spelled out
+        return self.module.declare_intrinsic(name, types, ll.FunctionType(t, [t] * arity))
+
+    def root(self, name: str) -> tuple[str, BufferRef]:
+        refs = self.buffers.refs
+        while refs[name].kind == "alias":
+            name = refs[name].of
+        return name, refs[name]
+
+    def base(self, b: ll.IRBuilder, table: ll.Value, name: str) -> ll.Value:
+        root, ref = self.root(name)
+        n_params, n_results = len(self.kernel.params), len(self.kernel.results)
+        if ref.kind == "const":
+            return self.constant_global(root)
+        slot = {"param": ref.index, "result": n_params + ref.index, "scratch": n_params + n_results}[ref.kind]
+        ptr = b.load(b.gep(table, [ll.Constant(I64, slot)], source_etype=PTR), typ=PTR)
+        if ref.kind == "scratch" and ref.index:
+            ptr = b.gep(ptr, [ll.Constant(I64, ref.index)], source_etype=I8)
+        return ptr
+
+    def constant_global(self, name: str) -> ll.GlobalVariable:
+        if name not in self.globals:
+            op = next(o for o in self.kernel.ops if isinstance(o, K.Const) and o.result == name)
+            t = self.kernel.types[name]
+            data = np.ascontiguousarray(op.value.reshape(t.shape).astype(scalar_dtype(t.element), copy=False)).tobytes() or b"\0"
+            arr = ll.ArrayType(I8, len(data))
+            g = ll.GlobalVariable(self.module, arr, name=f"const_{name}")
+            g.global_constant = True
+            g.linkage = "internal"
+            g.align = 64
+            g.initializer = ll.Constant(arr, bytearray(data))
+            self.globals[name] = g
+        return self.globals[name]
+
+    def new_function(self, suffix: str) -> tuple[ll.Function, ll.IRBuilder]:
+        fn = ll.Function(self.module, ll.FunctionType(ll.VoidType(), [PTR, I64, I64]), name=f"{self.kernel.name}_{suffix}")
+        for a in fn.args:
+            if a.type == PTR:
+                a.add_attribute("noalias")
+        return fn, ll.IRBuilder(fn.append_basic_block("entry"))
+
+    @staticmethod
+    def loop(b: ll.IRBuilder, start: ll.Value, stop: ll.Value, body: Callable[[ll.Value], None]) -> None:
+        pre = b.block
+        fn = pre.function
+        cond_bb, body_bb, end_bb = fn.append_basic_block(), fn.append_basic_block(), fn.append_basic_block()
+        b.branch(cond_bb)
+        b.position_at_end(cond_bb)
+        iv = b.phi(I64)
+        iv.add_incoming(start, pre)
+        b.cbranch(b.icmp_signed("<", iv, stop), body_bb, end_bb)
+        b.position_at_end(body_bb)
+        body(iv)
+        iv.add_incoming(b.add(iv, ll.Constant(I64, 1)), b.block)
+        b.branch(cond_bb)
+        b.position_at_end(end_bb)
+
+    # ------------------------------------------------------------------ loads / stores
+    def load(self, b: ll.IRBuilder, ptr: ll.Value, index: ll.Value, t: str) -> ll.Value:
+        st = storage_type(t)
+        raw = b.load(b.gep(ptr, [index], source_etype=st), typ=st)
+        return self.from_storage(b, raw, t)
+
+    def store(self, b: ll.IRBuilder, ptr: ll.Value, index: ll.Value, value: ll.Value, t: str) -> None:
+        st = storage_type(t)
+        b.store(self.to_storage(b, value, t), b.gep(ptr, [index], source_etype=st))
+
+    def from_storage(self, b: ll.IRBuilder, raw: ll.Value, t: str) -> ll.Value:
+        if t == "f16":
+            return b.fpext(b.bitcast(raw, HALF), F32)
+        if t == "bf16":
+            return b.bitcast(b.shl(b.zext(raw, I32), ll.Constant(I32, 16)), F32)
+        if t == "i1":
+            return b.trunc(raw, I1)
+        return raw
+
+    def to_storage(self, b: ll.IRBuilder, value: ll.Value, t: str) -> ll.Value:
+        if t == "f16":
+            return b.bitcast(b.fptrunc(value, HALF) if value.type != HALF else value, I16)
+        if t == "bf16":
+            return self.bf16_bits(b, value)
+        if t == "i1":
+            return b.zext(value, I8)
+        return value
+
+    def bf16_bits(self, b: ll.IRBuilder, value: ll.Value) -> ll.Value:
+        if value.type == F64:
+            value = b.fptrunc(value, F32)
+        bits = b.bitcast(value, I32)
+        lsb = b.and_(b.lshr(bits, ll.Constant(I32, 16)), ll.Constant(I32, 1))
+        rounded = b.lshr(b.add(b.add(bits, ll.Constant(I32, 0x7FFF)), lsb), ll.Constant(I32, 16))
+        is_nan = b.fcmp_unordered("uno", value, value)
+        quiet = b.or_(b.lshr(bits, ll.Constant(I32, 16)), ll.Constant(I32, 0x40))
+        return b.trunc(b.select(is_nan, quiet, rounded), I16)
+
+    def round_to(self, b: ll.IRBuilder, value: ll.Value, t: str) -> ll.Value:
+        """Round an f32/f64 compute value to f16/bf16 precision (kept in f32)."""
+        if t == "f16":
+            return b.fpext(b.fptrunc(value, HALF), F32)
+        if t == "bf16":
+            return self.from_storage(b, self.bf16_bits(b, value), "bf16")
+        return value
+
+    # ------------------------------------------------------------------ expressions
+    def index_of(self, b: ll.IRBuilder, m: K.AffineMap, shape: tuple[int, ...], ivs: list[ll.Value]) -> ll.Value:
+        linear: ll.Value = ll.Constant(I64, 0)
+        stride = 1
+        for size, expr in reversed(list(zip(shape, m.results))):
+            linear = b.add(linear, b.mul(self.affine(b, expr, ivs), ll.Constant(I64, stride)))
+            stride *= size
+        return linear
+
+    def affine(self, b: ll.IRBuilder, e: K.AffineExpr, ivs: list[ll.Value]) -> ll.Value:
+        if isinstance(e, K.Dim):
+            return ivs[e.index]
+        if isinstance(e, K.Cst):
+            return ll.Constant(I64, e.value)
+        lhs, rhs = self.affine(b, e.lhs, ivs), self.affine(b, e.rhs, ivs)
+        if e.kind == "+":
+            return b.add(lhs, rhs)
+        if e.kind == "*":
+            return b.mul(lhs, rhs)
+        return self.int_op(b, {"floordiv": "floordivs", "ceildiv": "ceildivs", "mod": "mods"}[e.kind], lhs, rhs, I64)
+
+    def lit(self, value: object, t: str) -> ll.Value:
+        ct = compute_type(t)
+        if isinstance(ct, ll.LiteralStructType):
+            z = complex(value)  # type: ignore[arg-type]
+            return ll.Constant(ct, [ll.Constant(ct.elements[0], z.real), ll.Constant(ct.elements[0], z.imag)])
+        if isinstance(ct, (ll.FloatType, ll.DoubleType)):
+            return ll.Constant(ct, float(value))  # type: ignore[arg-type]
+        v = int(value)  # type: ignore[call-overload]
+        bits = ct.width
+        v &= (1 << bits) - 1
+        if v >= 1 << (bits - 1) and bits > 1:
+            v -= 1 << bits
+        return ll.Constant(ct, v)
+
+    def int_op(self, b: ll.IRBuilder, name: str, x: ll.Value, y: ll.Value, ct: ll.Type) -> ll.Value:
+        zero, one = ll.Constant(ct, 0), ll.Constant(ct, 1)
+        is_zero = b.icmp_unsigned("==", y, zero)
+        if name in ("divu", "remu"):
+            safe = b.select(is_zero, one, y)
+            return b.udiv(x, safe) if name == "divu" else b.urem(x, safe)
+        width = ct.width
+        int_min = ll.Constant(ct, -(1 << (width - 1)) if width > 1 else 0)
+        overflow = b.and_(b.icmp_signed("==", x, int_min), b.icmp_signed("==", y, ll.Constant(ct, -1)))
+        safe = b.select(b.or_(is_zero, overflow), one, y)
+        q, r = b.sdiv(x, safe), b.srem(x, safe)
+        if name == "divs":
+            return q
+        if name == "rems":
+            return b.select(overflow, zero, r)
+        r_nonzero = b.icmp_signed("!=", r, zero)
+        signs_differ = b.icmp_signed("!=", b.icmp_signed("<", r, zero), b.icmp_signed("<", safe, zero))
+        if name == "floordivs":
+            return b.select(b.and_(r_nonzero, signs_differ), b.sub(q, one), q)
+        if name == "mods":
+            return b.select(b.and_(r_nonzero, signs_differ), b.add(r, safe), r)
+        if name == "ceildivs":
+            return b.select(b.and_(r_nonzero, b.not_(signs_differ)), b.add(q, one), q)
+        raise AssertionError(name)
+
+    def op(self, b: ll.IRBuilder, e: K.Op, args: list[ll.Value], arg_types: list[str]) -> ll.Value:
+        name, t = e.name, e.type
+        ct = compute_type(t)
+        a = args[0]
+        at = arg_types[0]
+        is_f = isinstance(a.type, (ll.FloatType, ll.DoubleType))
+        if name.startswith("cmpf."):
+            pred = name[5:]
+            if pred in ("true", "false"):
+                return ll.Constant(I1, int(pred == "true"))
+            ordered, op = _FCMP[pred]
+            return (b.fcmp_ordered if ordered else b.fcmp_unordered)(op, a, args[1])
+        if name.startswith("cmpi."):
+            signed, op = _ICMP[name[5:]]
+            return (b.icmp_signed if signed else b.icmp_unsigned)(op, a, args[1])
+        if name == "select":
+            return b.select(a, args[1], args[2])
+        if isinstance(a.type, ll.LiteralStructType) or isinstance(ct, ll.LiteralStructType) or name in ("complex", "re", "im"):
+            return _Complex(self, b).op(name, args, ct)
+        if name in ("add", "sub", "mul"):
+            if is_f:
+                return {"add": b.fadd, "sub": b.fsub, "mul": b.fmul}[name](a, args[1])
+            return {"add": b.add, "sub": b.sub, "mul": b.mul}[name](a, args[1])
+        if name == "neg":
+            return b.fneg(a) if is_f else b.sub(ll.Constant(a.type, 0), a)
+        if name == "divf":
+            return b.fdiv(a, args[1])
+        if name == "remf":
+            return b.frem(a, args[1])
+        if name in ("divs", "divu", "rems", "remu", "floordivs", "mods", "ceildivs"):
+            return self.int_op(b, name, a, args[1], a.type)
+        if name in ("maximumf", "minimumf"):
+            x, y = a, args[1]
+            nan = b.fcmp_unordered("uno", x, y)
+            better = b.fcmp_ordered(">" if name == "maximumf" else "<", x, y)
+            equal = b.fcmp_ordered("==", x, y)
+            it = I32 if x.type == F32 else I64
+            xb, yb = b.bitcast(x, it), b.bitcast(y, it)
+            tie = b.bitcast(b.and_(xb, yb) if name == "maximumf" else b.or_(xb, yb), x.type)  # +0/-0 ordering
+            pick = b.select(better, x, b.select(equal, tie, y))
+            return b.select(nan, ll.Constant(x.type, float("nan")), pick)
+        if name in ("maxnumf", "minnumf"):
+            return b.call(self.intrinsic("llvm.maxnum" if name == "maxnumf" else "llvm.minnum", [a.type], 2), [a, args[1]])
+        if name in ("maxs", "mins", "maxu", "minu"):
+            cmp = b.icmp_signed if name[-1] == "s" else b.icmp_unsigned
+            return b.select(cmp(">" if name.startswith("max") else "<", a, args[1]), a, args[1])
+        if name in ("and", "or", "xor"):
+            return {"and": b.and_, "or": b.or_, "xor": b.xor}[name](a, args[1])
+        if name in ("shl", "shrs", "shru"):
+            width = ll.Constant(a.type, a.type.width)
+            big = b.icmp_unsigned(">=", args[1], width)
+            amount = b.select(big, ll.Constant(a.type, 0), args[1])
+            if name == "shl":
+                return b.select(big, ll.Constant(a.type, 0), b.shl(a, amount))
+            if name == "shru":
+                return b.select(big, ll.Constant(a.type, 0), b.lshr(a, amount))
+            return b.ashr(a, b.select(big, ll.Constant(a.type, a.type.width - 1), amount))
+        if name == "absi":
+            return b.call(self.intrinsic("llvm.abs", [a.type]), [a, ll.Constant(I1, 0)])
+        if name == "ctpop":
+            return b.call(self.intrinsic("llvm.ctpop", [a.type]), [a])
+        if name == "ctlz":
+            return b.call(self.intrinsic("llvm.ctlz", [a.type]), [a, ll.Constant(I1, 0)])
+        if name in _INTRINSIC_UNARY:
+            return b.call(self.intrinsic(_INTRINSIC_UNARY[name], [a.type]), [a])
+        if name == "rsqrt":
+            return b.fdiv(ll.Constant(a.type, 1.0), b.call(self.intrinsic("llvm.sqrt", [a.type]), [a]))
+        if name in ("copysign", "powf"):
+            return b.call(self.intrinsic("llvm.copysign" if name == "copysign" else "llvm.pow", [a.type], 2), [a, args[1]])
+        if name in _LIBM_F32:
+            libm = (_LIBM_F32 if a.type == F32 else _LIBM_F64)[name]
+            fn = self.declare(libm, a.type, [a.type] * len(args))
+            return b.call(fn, args)
+        if name in ("sitofp", "uitofp"):
+            convert = b.sitofp if name == "sitofp" else b.uitofp
+            if t == "f16":  # one rounding, straight to half
+                return b.fpext(convert(a, HALF), F32)
+            if t == "bf16":
+                return self.round_to(b, convert(a, F64), "bf16")
+            return convert(a, ct)
+        if name in ("fptosi", "fptoui"):
+            return b.call(self.module.declare_intrinsic(f"llvm.{name}.sat", [ct, a.type], ll.FunctionType(ct, [a.type])), [a])
+        if name in ("extf", "truncf"):
+            if at == "f64" and t in ("f16", "bf16"):
+                return b.fpext(b.fptrunc(a, HALF), F32) if t == "f16" else self.round_to(b, a, "bf16")
+            if a.type == ct:
+                return self.round_to(b, a, t)
+            return b.fpext(a, ct) if name == "extf" else self.round_to(b, b.fptrunc(a, ct), t)
+        if name in ("extsi", "extui", "trunci", "index_cast", "index_castui"):
+            if a.type.width == ct.width:
+                return a
+            if a.type.width > ct.width:
+                return b.trunc(a, ct)
+            return b.sext(a, ct) if name in ("extsi", "index_cast") else b.zext(a, ct)
+        if name == "bitcast":
+            raw = self.to_storage(b, a, at)
+            target = storage_type(t)
+            if raw.type != target:
+                raw = b.bitcast(raw, target)
+            return self.from_storage(b, raw, t)
+        raise UnsupportedOpError(f"{self.kernel.name}: scalar op {name} ({at} -> {t}) is not supported by the cpu code generator")
+
+    # ------------------------------------------------------------------ loops
+    def emit_loop(self, index: int, loop: K.Loop) -> None:
+        kernel = self.kernel
+        fn, b = self.new_function(f"s{index}")
+        table, lo, hi = fn.args
+        n_in = len(loop.inputs)
+        operands = list(loop.inputs) + list(loop.outputs)
+        bases = {n: self.base(b, table, n) for n in {*operands, *loop.results, *loop.extra}}
+        extra_bases = [bases[x] for x in loop.extra]
+        split = bool(loop.domain) and loop.iterators[0] == "parallel"
+
+        def point(ivs: list[ll.Value]) -> None:
+            cache: dict[int, tuple[ll.Value, str]] = {}
+
+            def ev(e: K.Expr) -> tuple[ll.Value, str]:
+                key = id(e)
+                if key in cache:
+                    return cache[key]
+                if isinstance(e, K.Arg):
+                    name = operands[e.index] if e.index < len(operands) else None
+                    if name is None:
+                        raise UnsupportedOpError(f"{kernel.name}: loop body reads a missing operand")
+                    t = kernel.types[name].element
+                    value = self.load(b, bases[name], self.index_of(b, loop.maps[e.index], kernel.types[name].shape, ivs), t)
+                    out = (value, t)
+                elif isinstance(e, K.Index):
+                    out = (ivs[e.dim], "index")
+                elif isinstance(e, K.Lit):
+                    out = (self.lit(e.value, e.type), e.type)
+                elif isinstance(e, K.Extract):
+                    src = loop.extra[e.operand]
+                    shape = kernel.types[src].shape
+                    linear: ll.Value = ll.Constant(I64, 0)
+                    stride = 1
+                    for size, idx in reversed(list(zip(shape, e.indices))):
+                        v, vt = ev(idx)
+                        if v.type != I64:
+                            v = b.zext(v, I64) if vt.startswith("ui") or v.type == I1 else b.sext(v, I64)
+                        v = b.select(b.icmp_signed("<", v, ll.Constant(I64, 0)), ll.Constant(I64, 0), v)
+                        v = b.select(b.icmp_signed(">", v, ll.Constant(I64, max(size - 1, 0))), ll.Constant(I64, max(size - 1, 0)), v)
+                        linear = b.add(linear, b.mul(v, ll.Constant(I64, stride)))
+                        stride *= size
+                    out = (self.load(b, extra_bases[e.operand], linear, kernel.types[src].element), e.type)
+                elif isinstance(e, K.Cond):
+                    c, _ = ev(e.cond)
+                    x, xt = ev(e.then[e.result])
+                    y, _ = ev(e.otherwise[e.result])
+                    out = (b.select(c, x, y), xt)
+                else:
+                    vals = [ev(a) for a in e.args]
+                    value = self.op(b, e, [v for v, _ in vals], [t for _, t in vals])
+                    if e.type in ("f16", "bf16") and e.name not in ("select", "bitcast", "extf", "truncf", "sitofp", "uitofp"):
+                        value = self.round_to(b, value, e.type)
+                    out = (value, e.type)
+                cache[key] = out
+                return out
+
+            values = [ev(e) for e in loop.body]
+            for k, ((value, _), res) in enumerate(zip(values, loop.results)):
+                t = kernel.types[res]
+                m = loop.maps[n_in + k] if loop.outputs else K.AffineMap(len(loop.domain), ())
+                target = bases[res]
+                self.store(b, target, self.index_of(b, m, t.shape, ivs) if m.results else ll.Constant(I64, 0), value, t.element)
+
+        def nest(depth: int, ivs: list[ll.Value]) -> None:
+            if depth == len(loop.domain):
+                point(ivs)
+                return
+            if depth == 0 and split:
+                start, stop = lo, hi
+            else:
+                start, stop = ll.Constant(I64, 0), ll.Constant(I64, loop.domain[depth])
+            self.loop(b, start, stop, lambda iv: nest(depth + 1, [*ivs, iv]))
+
+        if split:
+            nest(0, [])
+        else:  # not splittable: the call with lo == 0 runs everything
+            run_bb, done_bb = fn.append_basic_block("run"), fn.append_basic_block("done")
+            b.cbranch(b.icmp_signed("==", lo, ll.Constant(I64, 0)), run_bb, done_bb)
+            b.position_at_end(run_bb)
+            nest(0, [])
+            b.branch(done_bb)
+            b.position_at_end(done_bb)
+        b.ret_void()
+        self.steps.append(Step(fn.name, loop.domain[0] if split else 1))
+
+    def emit_copy(self, index: int, dst: str, src: str) -> None:
+        fn, b = self.new_function(f"c{index}")
+        table = fn.args[0]
+        nbytes = self.kernel.types[dst].size * scalar_dtype(self.kernel.types[dst].element).itemsize
+        memcpy = self.intrinsic("llvm.memcpy", [PTR, PTR, I64])
+        run_bb, done_bb = fn.append_basic_block("run"), fn.append_basic_block("done")
+        b.cbranch(b.icmp_signed("==", fn.args[1], ll.Constant(I64, 0)), run_bb, done_bb)
+        b.position_at_end(run_bb)
+        b.call(memcpy, [self.base(b, table, dst), self.base(b, table, src), ll.Constant(I64, nbytes), ll.Constant(I1, 0)])
+        b.branch(done_bb)
+        b.position_at_end(done_bb)
+        b.ret_void()
+        self.steps.append(Step(fn.name, 1))
+
+    def generate(self) -> ll.Module:
+        for i, op in enumerate(self.kernel.ops):
+            if isinstance(op, K.Loop):
+                for res in op.results:
+                    if res in self.buffers.init_copies:
+                        self.emit_copy(len(self.steps), res, self.buffers.init_copies[res])
+                self.emit_loop(len(self.steps), op)
+            elif isinstance(op, K.HostOp):
+                raise UnsupportedOpError(f"{self.kernel.name}: host op {op.name} cannot be compiled to LLVM")
+            elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast"):
+                raise UnsupportedOpError(f"{self.kernel.name}: view {op.kind} reached the cpu code generator (run views-to-loops)")
+        # A result whose data lives elsewhere (a param, a constant) is copied into its buffer.
+        for i, r in enumerate(self.kernel.results):
+            root, ref = self.root(r)
+            if not (ref.kind == "result" and ref.index == i):
+                self.buffers.refs[f"__result{i}"] = BufferRef("result", i)
+                self.kernel.types[f"__result{i}"] = self.kernel.types[r]
+                self.emit_copy(len(self.steps), f"__result{i}", root)
+        return self.module
+
+
+def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:
+    """LLVM IR text of `kernel` (after the tensor stage) and its steps in order."""
+    if kernel.buffers is None:
+        raise ValueError(f"kernel {kernel.name} has no buffer assignment: run the tensor stage first")
+    assert isinstance(kernel.buffers, KernelBuffers)
+    buffers = KernelBuffers(dict(kernel.buffers.refs), kernel.buffers.scratch_bytes, dict(kernel.buffers.init_copies))
+    gen = _Gen(K.Kernel(kernel.name, kernel.params, kernel.results, dict(kernel.types), kernel.ops, buffers), buffers)
+    module = gen.generate()
+    return str(module), gen.steps

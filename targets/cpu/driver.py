@@ -1,0 +1,256 @@
+"""The CPU HAL driver: host memory, an in-order queue on a worker thread, LLVM JIT executables
+(cached on disk by content hash) run on all cores, and host kernels on the StableHLO interpreter."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import llvmlite
+import llvmlite.binding as llvm
+import numpy as np
+
+from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
+from byteir_sdk.hal import BufferUsage, BufferView, Device, DeviceInfo, Driver, Executable, MemoryType, Queue, Semaphore
+from byteir_sdk.hal.host import HostBuffer, HostMemory, HostQueue, HostSemaphore, host_array
+from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
+
+__all__ = ["CpuDriver", "CpuDevice", "cache_dir"]
+
+_KERNEL = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+_llvm_lock = threading.Lock()
+_llvm_ready = False
+
+
+def cache_dir() -> Path:
+    """Where JIT-compiled objects are cached (``$BYTEIR_CACHE_DIR`` or ``~/.cache/byteir``)."""
+    return Path(os.environ.get("BYTEIR_CACHE_DIR", Path.home() / ".cache" / "byteir")) / "cpu"
+
+
+def _target_machine() -> llvm.TargetMachine:
+    global _llvm_ready  # LLVM's native target is process-wide state, initialised once
+    with _llvm_lock:
+        if not _llvm_ready:
+            llvm.initialize_native_target()
+            llvm.initialize_native_asmprinter()
+            _llvm_ready = True
+    target = llvm.Target.from_default_triple()
+    return target.create_target_machine(cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(), opt=3, jit=True)
+
+
+class LlvmExecutable(Executable):
+    """LLVM IR JIT-compiled with MCJIT; object code cached on disk keyed by content hash."""
+
+    def __init__(self, blob: bytes, entry_points: Sequence[str], device: str) -> None:
+        self._device = device
+        text = blob.decode("utf-8", errors="strict") if isinstance(blob, (bytes, bytearray)) else str(blob)
+        tm = _target_machine()
+        key = hashlib.sha256(b"\0".join([blob, tm.triple.encode(), llvm.get_host_cpu_name().encode(),
+                                         llvm.get_host_cpu_features().flatten().encode(), llvmlite.__version__.encode()])).hexdigest()  # fmt: skip
+        self.cache_file = cache_dir() / f"{key}.o"
+        try:
+            module = llvm.parse_assembly(text)
+            module.verify()
+        except RuntimeError as exc:
+            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: {str(exc).strip().splitlines()[0]}") from None
+        module.triple = tm.triple
+        module.data_layout = str(tm.target_data)
+        self.cache_hit = self.cache_file.is_file()
+        if not self.cache_hit:
+            pto = llvm.create_pipeline_tuning_options(speed_level=3)
+            pto.loop_vectorization = True
+            pto.slp_vectorization = True
+            # Unrolling the long fused bodies (e.g. an expanded erf) makes LLVM take minutes;
+            # the vectorizer's interleaving already gives the ILP.
+            pto.loop_unrolling = False
+            pb = llvm.create_pass_builder(tm, pto)
+            pb.getModulePassManager().run(module, pb)
+        self._engine = llvm.create_mcjit_compiler(module, tm)
+        self._engine.set_object_cache(self._save, self._load)
+        self._engine.finalize_object()
+        names = list(entry_points) or [f.name for f in module.functions if not f.is_declaration]
+        self._functions = {}
+        for name in names:
+            address = self._engine.get_function_address(name)
+            if not address:
+                raise InvalidArgumentError(f"{device}: executable has no function {name!r}")
+            self._functions[name] = _KERNEL(address)
+
+    def _save(self, module: Any, data: bytes) -> None:
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(self.cache_file)
+        except OSError:
+            pass  # the cache is an optimisation only
+
+    def _load(self, module: Any) -> bytes | None:
+        try:
+            return self.cache_file.read_bytes() if self.cache_file.is_file() else None
+        except OSError:
+            return None
+
+    @property
+    def format(self) -> str:
+        return LLVM_FORMAT
+
+    @property
+    def entry_points(self) -> tuple[str, ...]:
+        return tuple(self._functions)
+
+    def function(self, name: str) -> Any:
+        return self._functions[name]
+
+
+class HostKernelExecutable(Executable):
+    """A StableHLO function run by the reference interpreter on the host (no loop form)."""
+
+    def __init__(self, blob: bytes, device: str) -> None:
+        from byteir_sdk.compiler.frontend import loads
+
+        try:
+            self.program = loads(blob, source=f"<{device} host kernel>", entry="main")
+        except Exception as exc:
+            raise InvalidArgumentError(f"{device}: corrupt host-kernel executable: {exc}") from None
+
+    @property
+    def format(self) -> str:
+        return HOST_FORMAT
+
+    @property
+    def entry_points(self) -> tuple[str, ...]:
+        return ("main",)
+
+
+class CpuQueue(HostQueue):
+    def __init__(self, device: CpuDevice) -> None:
+        super().__init__(device.info.name)
+        self._pool = device.pool
+        self._threads = device.threads
+
+    def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
+        if isinstance(executable, HostKernelExecutable):
+            self._run_host(executable, bindings)
+            return
+        assert isinstance(executable, LlvmExecutable)
+        table = (ctypes.c_void_p * max(len(bindings), 1))(*[v.buffer.address + v.offset for v in bindings])  # type: ignore[attr-defined]
+        steps = config.get("steps", [entry])
+        extents = config.get("extents", [1] * len(steps))
+        for step, extent in zip(steps, extents):
+            fn = executable.function(step)
+            threads = min(self._threads, int(extent))
+            if threads <= 1:
+                fn(ctypes.addressof(table), 0, max(int(extent), 1))
+                continue
+            bounds = np.linspace(0, int(extent), threads + 1).astype(np.int64)
+            futures = [self._pool.submit(fn, ctypes.addressof(table), int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+            for f in futures:
+                f.result()
+
+    @staticmethod
+    def _run_host(executable: HostKernelExecutable, bindings: Sequence[BufferView]) -> None:
+        from byteir_sdk.reference.engines import run_interpreter
+
+        program = executable.program
+        n_in = len(program.inputs)
+        inputs = [host_array(v).copy() for v in bindings[:n_in]]
+        try:
+            outputs = run_interpreter(program, inputs)
+        except Exception as exc:
+            raise KernelFaultError(f"host kernel failed: {exc}") from None
+        for view, value in zip(bindings[n_in:], outputs):
+            np.copyto(host_array(view), value.reshape(view.shape))
+
+
+class CpuDevice(Device):
+    """The host CPU as a device."""
+
+    def __init__(self, index: int = 0) -> None:
+        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
+        self._info = DeviceInfo(
+            name=f"cpu:{index}",
+            driver="cpu",
+            memory_bytes=int(total),
+            max_allocation_bytes=int(total) // 2,
+            alignment=64,
+            capabilities=frozenset({f"executable:{LLVM_FORMAT}", f"executable:{HOST_FORMAT}", f"threads:{threads}"}),
+            properties={"cpu": llvm.get_host_cpu_name(), "threads": threads},
+        )
+        self.threads = threads
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cpu-kernel")
+        self._memory = HostMemory(self._info.memory_bytes, self._info.max_allocation_bytes, self._info.alignment)
+        self._queue = CpuQueue(self)
+        self._closed = False
+
+    @property
+    def info(self) -> DeviceInfo:
+        return self._info
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise DeviceLostError(f"{self._info.name}: the device was closed")
+
+    def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> HostBuffer:
+        self._check_open()
+        return HostBuffer(self._memory, int(size), memory_type | MemoryType.HOST_VISIBLE, usage, self._info.name)
+
+    def queue(self, index: int = 0) -> Queue:
+        self._check_open()
+        if index != 0:
+            raise InvalidArgumentError(f"{self._info.name} has one queue (index 0), not {index}")
+        return self._queue
+
+    def semaphore(self, initial: int = 0) -> Semaphore:
+        self._check_open()
+        return HostSemaphore(initial)
+
+    def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
+        self._check_open()
+        if format == LLVM_FORMAT:
+            return LlvmExecutable(blob, entry_points, self._info.name)
+        if format == HOST_FORMAT:
+            return HostKernelExecutable(blob, self._info.name)
+        raise UnimplementedError(f"{self._info.name}: executable format {format!r} is not supported", hint=f"Supported: {LLVM_FORMAT}, {HOST_FORMAT}.")
+
+    def set_profiling(self, enabled: bool) -> None:
+        self._queue.set_profiling(enabled)
+
+    def memory_in_use(self) -> int:
+        return self._memory.in_use
+
+    def close(self) -> None:
+        if not self._closed:
+            self._queue.finish()
+            self._queue.close()
+            self.pool.shutdown(wait=True)
+            self._closed = True
+
+
+class CpuDriver(Driver):
+    """One device: the host CPU."""
+
+    name = "cpu"
+
+    def devices(self) -> list[DeviceInfo]:
+        return [self._probe()]
+
+    @staticmethod
+    def _probe() -> DeviceInfo:
+        device = CpuDevice(0)
+        try:
+            return device.info
+        finally:
+            device.close()
+
+    def create_device(self, index: int = 0) -> CpuDevice:
+        if index != 0:
+            raise DeviceLostError(f"cpu: no device {index} (there is one CPU device, index 0)")
+        return CpuDevice(index)
