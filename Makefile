@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The main job: export the bundled MLP example, inspect it, evaluate it on the reference oracle.
+# The main job: export the bundled CNN example, compile it to ByRE, run it on the CPU target
+# and check it against the XLA oracle, with timings.
 demo: $(STAMP)
-	$(BIN)/byteir export-model mlp -o $(BUILD)/mlp.mlir
-	$(BIN)/byteir inspect $(BUILD)/mlp.mlir
-	$(BIN)/byteir reference $(BUILD)/mlp.mlir --engine xla --outputs $(BUILD)/mlp_outputs.npz
+	$(BIN)/byteir export-model cnn -o $(BUILD)/cnn.mlir
+	$(BIN)/byteir compile $(BUILD)/cnn.mlir --target cpu -o $(BUILD)/cnn.byre --stats
+	$(BIN)/byteir run $(BUILD)/cnn.byre --source $(BUILD)/cnn.mlir --check --outputs $(BUILD)/cnn_outputs.npz
 
 # The test suite (what CI runs). The corpus tests use ../shared when it exists, else skip.
 test: $(STAMP)

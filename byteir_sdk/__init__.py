@@ -1,6 +1,6 @@
 """ByteIR SDK: StableHLO in, ByRE out, run on any device that implements the HAL."""
 
-from byteir_sdk.compiler import Program, load, loads
+from byteir_sdk.compiler import Program, compile, load, loads  # noqa: A004
 from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import (
     ByteIRError,
@@ -18,6 +18,7 @@ from byteir_sdk.errors import (
 )
 
 from byteir_sdk import models, reference  # noqa: E402  (public subpackages: byteir_sdk.models.get, ...)
+from byteir_sdk.runtime import Session  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -26,6 +27,8 @@ __all__ = [
     "TensorSpec",
     "load",
     "loads",
+    "compile",
+    "Session",
     "models",
     "reference",
     "ByteIRError",

@@ -35,3 +35,27 @@ def filecheck(tmp_path: Path) -> Callable[[str, str], None]:
         assert proc.returncode == 0, f"FileCheck failed:\n{proc.stderr}\n--- input ---\n{text}"
 
     return run
+
+
+@pytest.fixture
+def run_pass(filecheck: Callable[[str, str], None]) -> Callable[..., str]:
+    """run_pass(name, mlir, checks=None, target="cpu"): run one registered graph pass on MLIR text.
+
+    Returns the IR text after the pass; with `checks`, FileCheck verifies it.
+    """
+    from byteir_sdk import _mlir
+    from byteir_sdk.compiler.backend import get_target
+    from byteir_sdk.compiler.passes import PassContext, get_pass
+    from byteir_sdk.compiler import pipeline  # noqa: F401  (registers the passes)
+
+    def run(name: str, mlir: str, checks: str | None = None, target: str = "cpu", **options: object) -> str:
+        module = _mlir.parse_module(mlir, _mlir.new_context(), source="<test>")
+        caps = get_target(target).make_backend().capabilities()
+        get_pass(name)().run(module, PassContext(source="<test>", capabilities=caps, options=dict(options)))
+        _mlir.verify(module, source="<test>")
+        text = module.operation.get_asm()
+        if checks is not None:
+            filecheck(text, checks)
+        return text
+
+    return run

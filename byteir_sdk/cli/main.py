@@ -12,9 +12,10 @@ from rich.table import Table
 from byteir_sdk import __version__, models
 from byteir_sdk import io as sdk_io
 from byteir_sdk import reference
-from byteir_sdk.cli._common import EXIT_OK, add_common_options, console, outputs_table, run_command
+from byteir_sdk.cli._common import EXIT_FAILED, EXIT_OK, add_common_options, console, outputs_table, run_command
 from byteir_sdk.compiler.analysis import analyze
 from byteir_sdk.compiler.frontend import Program, load
+from byteir_sdk.errors import UsageError
 
 
 def _human_bytes(n: int) -> str:
@@ -117,6 +118,62 @@ def _stats_table(stats: dict[str, object]) -> Table:
     return table
 
 
+def _is_byre(path: str) -> bool:
+    return Path(path).suffix in (".byre", ".byrebc")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from byteir_sdk.compiler.pipeline import compile as compile_program
+    from byteir_sdk.runtime import Session
+
+    out = console()
+    program = None
+    start = time.perf_counter()
+    if _is_byre(args.file):
+        byre: object = args.file
+        if args.source:
+            program = load(args.source, entry=args.entry)
+    else:
+        program = _load(args)
+        byre = compile_program(program, args.target)
+    compiled = time.perf_counter()
+    session = Session(byre)  # type: ignore[arg-type]
+    try:
+        loaded = time.perf_counter()
+        specs = session.input_specs
+        inputs = sdk_io.load_inputs_npz(args.inputs, specs) if args.inputs else sdk_io.random_inputs(specs, args.seed)
+        outputs = session.run(inputs)
+        first = time.perf_counter() - loaded
+        steady = session.benchmark(inputs, args.repeat) if args.repeat else []
+    finally:
+        session.close()
+    name = Path(args.file).stem
+    out.print(outputs_table(session.output_specs, outputs, title=f"{name} on {session.program.target} ({args.inputs or f'random inputs, seed {args.seed}'})"))
+    timing = f"compile {(compiled - start) * 1e3:.1f} ms, " if program is not None and not _is_byre(args.file) else ""
+    timing += f"load + JIT {(loaded - compiled) * 1e3:.1f} ms, first run {first * 1e3:.2f} ms"
+    if steady:
+        steady.sort()
+        timing += f", steady median {steady[len(steady) // 2] * 1e3:.3f} ms over {len(steady)} runs"
+    out.print(timing)
+    if args.outputs:
+        out.print(f"wrote {sdk_io.save_outputs_npz(args.outputs, outputs)}")
+    if not args.check:
+        return EXIT_OK
+    if program is None:
+        raise UsageError("--check needs the StableHLO program: run a .mlir, or pass --source FILE.mlir with the .byre")
+    expected = reference.run(program, inputs, engine=args.engine)
+    table = Table(title=f"check against the {args.engine} oracle", title_justify="left")
+    for col in ("output", "tolerance", "max abs err", "max rel err", "max ULP", "result"):
+        table.add_column(col)
+    failed = False
+    for spec, got, want in zip(session.output_specs, outputs, expected):
+        cmp = reference.compare(got, want, reference.default_tolerance(want.dtype))
+        failed |= not cmp.ok
+        table.add_row(spec.name, str(cmp.tolerance), f"{cmp.max_abs:.3g}", f"{cmp.max_rel:.3g}", str(cmp.max_ulp), "ok" if cmp.ok else f"MISMATCH ({cmp.mismatches} elements)")
+    out.print(table)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_export_model(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("batch", args.batch), ("seed", args.seed)) if v is not None}
     program = models.get(args.name, **options)
@@ -138,7 +195,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="byteir",
-        description="ByteIR SDK compiler: load StableHLO, inspect it, compile it to ByRE, evaluate it on the reference oracle.",
+        description="ByteIR SDK: load StableHLO, inspect it, compile it to ByRE, run it on a target, evaluate it on the reference oracle.",
         epilog="Exit codes: 0 ok, 1 a check failed, 2 bad usage or input, 3 internal error. "
         "npz convention: inputs arg0..argN-1 (or argument names), outputs out0..outM-1.",
     )
@@ -172,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dump-dir", metavar="DIR", help="write the dumps to DIR instead of printing them")
     p.add_argument("--stats", action="store_true", help="arena peak vs naive, weight bytes, kernels, compile time per stage")
     p.set_defaults(handler=cmd_compile)
+
+    p = file_command("run", "run a .byre, or a .mlir compiled first, on a target")
+    p.add_argument("--target", default="cpu", help="target to compile a .mlir for (a .byre names its own); default cpu")
+    p.add_argument("--inputs", metavar="IN.npz", help="inputs (keys arg0.. or argument names); default: seeded random")
+    p.add_argument("--outputs", metavar="OUT.npz", help="write outputs as out0..outM-1")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
+    p.add_argument("--check", action="store_true", help="also run the oracle and report max abs/rel error per output (exit 1 on mismatch)")
+    p.add_argument("--engine", choices=sorted(reference.ENGINES), default="xla", help="oracle for --check (default xla)")
+    p.add_argument("--source", metavar="FILE.mlir", help="the StableHLO a .byre was compiled from (for --check)")
+    p.add_argument("--repeat", type=int, default=10, help="steady-state runs to time (default 10; 0 to skip)")
+    p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("export-model", help="write a bundled example model as StableHLO",
                        description="Write an example model (generated with JAX, seeded weights) as .mlir text or .mlirbc bytecode.")  # fmt: skip

@@ -2,6 +2,7 @@
 
 from byteir_sdk.compiler.backend import Backend, Capabilities, LoweredKernel, MemoryLevel, Target, get_target, targets
 from byteir_sdk.compiler.frontend import IMPORT_PIPELINE, Program, load, loads
+from byteir_sdk.compiler.pipeline import STAGES, compile  # noqa: A004  (also registers every pass)
 
 __all__ = [
     "Program",
@@ -15,4 +16,6 @@ __all__ = [
     "Target",
     "get_target",
     "targets",
+    "compile",
+    "STAGES",
 ]

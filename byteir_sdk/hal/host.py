@@ -108,6 +108,7 @@ class HostBuffer(Buffer):
         raw = np.zeros(size + memory.alignment, np.uint8)
         start = (-raw.ctypes.data) % memory.alignment
         self._raw = raw
+        self._address = int(raw.ctypes.data) + start  # an empty slice would not report it
         self._data: np.ndarray | None = raw[start : start + size]
         self._finalizer = weakref.finalize(self, memory.release, size)
 
@@ -131,7 +132,8 @@ class HostBuffer(Buffer):
 
     @property
     def address(self) -> int:
-        return int(self.data.ctypes.data)
+        self.data  # raises once released
+        return self._address
 
     def release(self) -> None:
         if self._data is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class ByreProgram:
     ops: list[ComputeOp | CopyOp]
     executables: dict[str, ExecutableBlob]
     weights: dict[str, bytes]
+    digests: dict[str, str] = field(default_factory=dict)
 
     def arg_indices(self, kind: ArgType) -> list[int]:
         return [i for i, a in enumerate(self.args) if a.kind == kind]
@@ -218,7 +220,8 @@ def _read_module(module: ir.Module, name: str) -> ByreProgram:
                 continue
             else:
                 raise _fail(name, f"unexpected op {op.name} in the entry function")
-        return ByreProgram(name, version, target, args, arena_bytes, alignment, ops, executables, weights)
+        digests = from_attr(attrs[ATTR.DIGESTS]) if ATTR.DIGESTS in attrs else {}
+        return ByreProgram(name, version, target, args, arena_bytes, alignment, ops, executables, weights, digests)
 
 
 def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> None:
@@ -228,6 +231,12 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
     size, views inside the arena, no two live views overlapping, every output written.
     """
     name = program.source
+    for key, data in [*((k, e.blob) for k, e in program.executables.items()), *program.weights.items()]:
+        want = program.digests.get(key)
+        if want is None:
+            raise _fail(name, f"no checksum for {key} in byre.digests")
+        if hashlib.sha256(data).hexdigest() != want:
+            raise _fail(name, f"{key} is corrupted (its SHA-256 does not match byre.digests)", "The file was damaged after compilation; recompile it.")
     known = set(program.executables) | set(library_callees)
     names = [a.name for a in program.args]
     if len(set(names)) != len(names):

@@ -6,6 +6,7 @@ the unregistered dialect); nothing is produced from string templates.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -161,6 +162,10 @@ def emit_byre(
         module.operation.attributes[ATTR.VERSION] = ir.StringAttr.get(VERSION)
         module.operation.attributes[ATTR.TARGET] = ir.StringAttr.get(target)
         module.operation.attributes[ATTR.EXECUTABLES] = ir.DictAttr.get(executables)
-        module.operation.attributes[ATTR.WEIGHTS] = ir.DictAttr.get({w: bytes_attr(np.ascontiguousarray(program.weights[w]).tobytes()) for w in weights})
+        weight_bytes = {w: np.ascontiguousarray(program.weights[w]).tobytes() for w in weights}
+        module.operation.attributes[ATTR.WEIGHTS] = ir.DictAttr.get({w: bytes_attr(data) for w, data in weight_bytes.items()})
+        digests = {name: hashlib.sha256(low.blob).hexdigest() for name, low in lowered.items() if name in executables}
+        digests.update({w: hashlib.sha256(data).hexdigest() for w, data in weight_bytes.items()})
+        module.operation.attributes[ATTR.DIGESTS] = to_attr(digests)
         _mlir.verify(module, source="<byre>")
     return module

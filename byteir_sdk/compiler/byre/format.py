@@ -19,7 +19,8 @@ A ByRE module is genuine MLIR (text ``.byre`` or MLIR bytecode)::
     }
 
 Kernels and weights travel inside the module as byte tensors (``dense<"0x...">`` of ``ui8``), so
-one file is the whole program. (MLIR ``dense_resource`` blobs would be the natural home, but
+one file is the whole program; ``byre.digests`` holds a SHA-256 of each so the runtime detects
+corruption. (MLIR ``dense_resource`` blobs would be the natural home, but
 jaxlib's bindings can write them and cannot read them back.) A ``byre.compute`` whose callee has
 no entry in ``byre.executables`` is a library op of the target (e.g. ``MatmulOp_f32f32_f32``).
 Compute operands are its inputs, then its outputs, then (when ``byre.scratch`` is set) one
@@ -54,6 +55,7 @@ class ATTR:
     TARGET = "byre.target"
     EXECUTABLES = "byre.executables"
     WEIGHTS = "byre.weights"
+    DIGESTS = "byre.digests"  # name -> sha256 hex of each executable blob and weight
     ENTRY_POINT = "byre.entry_point"
     ARG_NAME = "byre.argname"
     ARG_TYPE = "byre.argtype"

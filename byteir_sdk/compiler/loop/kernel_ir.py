@@ -165,10 +165,11 @@ Expr = Union[Arg, Index, Lit, Op, Extract, Cond]
 SCALAR_OPS: dict[str, str] = {
     # arithmetic (float, integer or complex as the type says)
     "add": "a + b", "sub": "a - b", "mul": "a * b", "neg": "-a",
-    "divf": "a / b (IEEE)", "divs": "a / b rounding toward zero (signed)", "divu": "a / b (unsigned)",
+    "divf": "a / b (IEEE)", "divs": "a / b rounding toward zero (signed; b = 0 gives a, INT_MIN / -1 gives INT_MIN)",
+    "divu": "a / b (unsigned; b = 0 gives a)",
     "floordivs": "a / b rounding toward -inf (signed)", "ceildivs": "a / b rounding toward +inf (signed)",
     "mods": "a mod b, sign of b (signed, floor)",
-    "remf": "fmod(a, b)", "rems": "a rem b, sign of a (signed)", "remu": "a rem b (unsigned)",
+    "remf": "fmod(a, b)", "rems": "a rem b, sign of a (signed; b = 0 gives 0)", "remu": "a rem b (unsigned; b = 0 gives 0)",
     "maximumf": "max, NaN-propagating", "minimumf": "min, NaN-propagating",
     "maxnumf": "max, NaN-ignoring", "minnumf": "min, NaN-ignoring",
     "maxs": "signed max", "mins": "signed min", "maxu": "unsigned max", "minu": "unsigned min",

@@ -111,14 +111,16 @@ def _reads_arg(e: K.Expr, first: int) -> bool:
     return found
 
 
-def _fuse_into(consumer: K.Loop, slot: int, producer: K.Loop) -> K.Loop:
-    """Replace consumer input `slot` (produced by `producer`) by the producer's computation."""
+def _fuse_into(consumer: K.Loop, slots: list[int], producer: K.Loop) -> K.Loop:
+    """Replace consumer inputs `slots` (all reading `producer`'s result through one map) by the
+    producer's computation, computed once."""
     n_in_c = len(consumer.inputs)
+    slot = slots[0]
     m_c = consumer.maps[slot]
     n_in_p = len(producer.inputs)
-    # New consumer inputs: its own minus `slot`, plus the producer's inputs read through the
+    # New consumer inputs: its own minus `slots`, plus the producer's inputs read through the
     # composed map  producer_map o consumer_map.
-    keep = [i for i in range(n_in_c) if i != slot]
+    keep = [i for i in range(n_in_c) if i not in slots]
     new_inputs = [consumer.inputs[i] for i in keep] + list(producer.inputs)
     new_maps = [consumer.maps[i] for i in keep]
     new_maps += [K.AffineMap(m_c.n_dims, tuple(_substitute_dims(r, m_c.results) for r in producer.maps[i].results)) for i in range(n_in_p)]
@@ -145,7 +147,7 @@ def _fuse_into(consumer: K.Loop, slot: int, producer: K.Loop) -> K.Loop:
 
     def rewrite_c(e: K.Expr) -> K.Expr | None:
         if isinstance(e, K.Arg):
-            if e.index == slot:
+            if e.index in slots:
                 return produced
             if e.index < n_in_c:
                 return K.Arg(keep.index(e.index), e.type)
@@ -159,7 +161,7 @@ def _fuse_into(consumer: K.Loop, slot: int, producer: K.Loop) -> K.Loop:
 
 @loop_pass("fuse-elementwise-loops")
 def fuse_elementwise_loops(kernel: K.Kernel, caps: Capabilities) -> K.Kernel:
-    """Inline single-use elementwise loops into their consumer loop (index-map composition)."""
+    """Inline elementwise loops read by one consumer into it (index-map composition)."""
     ops = list(kernel.ops)
     changed = True
     while changed:
@@ -171,9 +173,13 @@ def fuse_elementwise_loops(kernel: K.Kernel, caps: Capabilities) -> K.Kernel:
                 continue
             for slot, name in enumerate(consumer.inputs):
                 producer = producers.get(name)
-                if producer is None or uses.get(name, 0) != 1 or producer is consumer:
+                slots = [i for i, n in enumerate(consumer.inputs) if n == name]
+                # Only when this consumer is the sole reader, always through the same map.
+                if producer is None or producer is consumer or uses.get(name, 0) != len(slots):
                     continue
-                ops[ci] = _fuse_into(consumer, slot, producer)
+                if len({consumer.maps[i] for i in slots}) != 1 or name in consumer.extra:
+                    continue
+                ops[ci] = _fuse_into(consumer, slots, producer)
                 ops.remove(producer)
                 changed = True
                 break

@@ -1,0 +1,180 @@
+"""Graph-stage passes, IR in -> IR out (FileCheck), the way MLIR tests its passes."""
+
+from __future__ import annotations
+
+import pytest
+
+from byteir_sdk.compiler.passes import passes_of
+
+
+def test_every_graph_pass_is_documented_in_one_line() -> None:
+    passes = passes_of("graph")
+    assert {"canonicalize", "cse", "fold-constants", "fold-identity-ops", "fold-transpose-of-transpose",
+            "fold-reshape-chains", "simplify-arithmetic", "dce", "outline-fusion-groups"} <= set(passes)  # fmt: skip
+    for cls in passes.values():
+        assert cls.summary() and "\n" not in cls.summary()
+
+
+def test_fold_constants(run_pass) -> None:
+    run_pass("fold-constants", """
+    func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
+      %a = stablehlo.constant dense<[1.0, 2.0]> : tensor<2xf32>
+      %b = stablehlo.constant dense<[3.0, 5.0]> : tensor<2xf32>
+      %0 = stablehlo.multiply %a, %b : tensor<2xf32>
+      %1 = stablehlo.add %x, %0 : tensor<2xf32>
+      return %1 : tensor<2xf32>
+    }""", checks="""
+    // CHECK-LABEL: func.func @f
+    // CHECK:       stablehlo.constant dense<[3.000000e+00, 1.000000e+01]>
+    // CHECK-NOT:   stablehlo.multiply
+    // CHECK:       stablehlo.add %arg0
+    """)
+
+
+def test_fold_constants_respects_the_size_cap_and_never_expands_weights(run_pass) -> None:
+    run_pass("fold-constants", """
+    func.func @f() -> (tensor<64xf32>, tensor<4x3xf32>) {
+      %a = stablehlo.iota dim = 0 : tensor<64xf32>
+      %b = stablehlo.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+      %0 = stablehlo.exponential %a : tensor<64xf32>
+      %1 = stablehlo.broadcast_in_dim %b, dims = [1] : (tensor<3xf32>) -> tensor<4x3xf32>
+      return %0, %1 : tensor<64xf32>, tensor<4x3xf32>
+    }""", checks="""
+    // CHECK: stablehlo.exponential
+    // CHECK: stablehlo.broadcast_in_dim
+    """, fold_limit=32)
+
+
+def test_fold_identity_ops(run_pass) -> None:
+    run_pass("fold-identity-ops", """
+    func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+      %0 = stablehlo.transpose %x, dims = [0, 1] : (tensor<2x3xf32>) -> tensor<2x3xf32>
+      %1 = stablehlo.reshape %0 : (tensor<2x3xf32>) -> tensor<2x3xf32>
+      %2 = stablehlo.convert %1 : tensor<2x3xf32>
+      return %2 : tensor<2x3xf32>
+    }""", checks="""
+    // CHECK-LABEL: func.func @f
+    // CHECK-NOT:   stablehlo.
+    // CHECK:       return %arg0
+    """)
+
+
+def test_fold_transpose_of_transpose(run_pass) -> None:
+    run_pass("fold-transpose-of-transpose", """
+    func.func @f(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<4x2x3xf32>) {
+      %0 = stablehlo.transpose %x, dims = [1, 0, 2] : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+      %1 = stablehlo.transpose %0, dims = [1, 0, 2] : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
+      %2 = stablehlo.transpose %0, dims = [2, 1, 0] : (tensor<3x2x4xf32>) -> tensor<4x2x3xf32>
+      return %1, %2 : tensor<2x3x4xf32>, tensor<4x2x3xf32>
+    }""", checks="""
+    // CHECK:     %[[T:.*]] = stablehlo.transpose %arg0, dims = [2, 0, 1]
+    // CHECK:     return %arg0, %[[T]]
+    """)
+
+
+def test_fold_reshape_and_widening_convert_chains(run_pass) -> None:
+    run_pass("fold-reshape-chains", """
+    func.func @f(%x: tensor<6xf32>, %y: tensor<4xi8>) -> (tensor<3x2xf32>, tensor<4xi16>, tensor<4xi8>) {
+      %0 = stablehlo.reshape %x : (tensor<6xf32>) -> tensor<2x3xf32>
+      %1 = stablehlo.reshape %0 : (tensor<2x3xf32>) -> tensor<3x2xf32>
+      %2 = stablehlo.convert %y : (tensor<4xi8>) -> tensor<4xi32>
+      %3 = stablehlo.convert %2 : (tensor<4xi32>) -> tensor<4xi16>
+      %4 = stablehlo.convert %3 : (tensor<4xi16>) -> tensor<4xi8>
+      return %1, %3, %4 : tensor<3x2xf32>, tensor<4xi16>, tensor<4xi8>
+    }""", checks="""
+    // CHECK-DAG: stablehlo.reshape %arg0 : (tensor<6xf32>) -> tensor<3x2xf32>
+    // CHECK-DAG: stablehlo.convert %arg1 : (tensor<4xi8>) -> tensor<4xi16>
+    // CHECK:     return {{.*}}, {{.*}}, %arg1
+    """)
+
+
+def test_narrowing_convert_chains_are_kept(run_pass) -> None:
+    text = run_pass("fold-reshape-chains", """
+    func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %0 = stablehlo.convert %x : (tensor<4xf32>) -> tensor<4xf16>
+      %1 = stablehlo.convert %0 : (tensor<4xf16>) -> tensor<4xf32>
+      return %1 : tensor<4xf32>
+    }""")
+    assert text.count("stablehlo.convert") == 2  # f32 -> f16 -> f32 rounds: not an identity
+
+
+def test_simplify_arithmetic_is_exact(run_pass) -> None:
+    run_pass("simplify-arithmetic", """
+    func.func @f(%x: tensor<3xf32>, %i: tensor<3xi32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xi32>, tensor<3xi32>) {
+      %one = stablehlo.constant dense<1.0> : tensor<3xf32>
+      %pz = stablehlo.constant dense<0.0> : tensor<3xf32>
+      %zi = stablehlo.constant dense<0> : tensor<3xi32>
+      %0 = stablehlo.multiply %x, %one : tensor<3xf32>
+      %1 = stablehlo.add %x, %pz : tensor<3xf32>
+      %2 = stablehlo.add %zi, %i : tensor<3xi32>
+      %3 = stablehlo.multiply %i, %zi : tensor<3xi32>
+      return %0, %1, %2, %3 : tensor<3xf32>, tensor<3xf32>, tensor<3xi32>, tensor<3xi32>
+    }""", checks="""
+    // CHECK:     %[[ZI:.*]] = stablehlo.constant dense<0> : tensor<3xi32>
+    // CHECK-NOT: stablehlo.multiply
+    // CHECK:     %[[ADD:.*]] = stablehlo.add %arg0, %{{.*}} : tensor<3xf32>
+    // CHECK:     return %arg0, %[[ADD]], %arg1, %[[ZI]]
+    """)
+
+
+def test_dce(run_pass) -> None:
+    run_pass("dce", """
+    func.func @f(%x: tensor<3xf32>) -> tensor<3xf32> {
+      %0 = stablehlo.exponential %x : tensor<3xf32>
+      %1 = stablehlo.log %0 : tensor<3xf32>
+      return %x : tensor<3xf32>
+    }""", checks="""
+    // CHECK-NOT: stablehlo.exponential
+    // CHECK-NOT: stablehlo.log
+    """)
+
+
+FUSION_INPUT = """
+func.func @main(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4xf32> {
+  %0 = stablehlo.dot_general %x, %w, contracting_dims = [1] x [0] : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  %1 = stablehlo.tanh %0 : tensor<4x16xf32>
+  %2 = stablehlo.multiply %1, %1 : tensor<4x16xf32>
+  %z = stablehlo.constant dense<0.0> : tensor<f32>
+  %3 = stablehlo.reduce(%2 init: %z) applies stablehlo.add across dimensions = [1] : (tensor<4x16xf32>, tensor<f32>) -> tensor<4xf32>
+  %4 = stablehlo.sqrt %3 : tensor<4xf32>
+  %5 = "stablehlo.sort"(%4) ({
+  ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+    %c = stablehlo.compare LT, %a, %b : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    stablehlo.return %c : tensor<i1>
+  }) {dimension = 0 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  return %5 : tensor<4xf32>
+}"""
+
+
+def test_outline_fusion_groups_follows_the_targets_rules(run_pass) -> None:
+    # cpu fuses contraction epilogues; a reduction opens its own kernel with its epilogue;
+    # sort has no loop form and becomes a host kernel.
+    run_pass("outline-fusion-groups", FUSION_INPUT, checks="""
+    // CHECK:      func.func private @k0_dot_general({{.*}}) -> tensor<4x16xf32> attributes {byteir.kernel_kind = "contraction"}
+    // CHECK:        stablehlo.dot_general
+    // CHECK:        stablehlo.tanh
+    // CHECK:        stablehlo.multiply
+    // CHECK:      func.func private @k1_reduce({{.*}}) -> tensor<4xf32> attributes {byteir.kernel_kind = "reduction"}
+    // CHECK:        stablehlo.reduce
+    // CHECK:        stablehlo.sqrt
+    // CHECK:      func.func private @k2_sort({{.*}}) -> tensor<4xf32> attributes {byteir.kernel_kind = "host"}
+    // CHECK:        "stablehlo.sort"
+    // CHECK-LABEL: func.func @main
+    // CHECK:        %[[A:.*]] = call @k0_dot_general(%arg0, %arg1)
+    // CHECK:        %[[B:.*]] = call @k1_reduce(%[[A]])
+    // CHECK:        %[[C:.*]] = call @k2_sort(%[[B]])
+    // CHECK:        return %[[C]]
+    """)
+
+
+@pytest.mark.parametrize("epilogue", [True, False])
+def test_contraction_epilogue_fusion_is_a_capability(epilogue: bool, monkeypatch, run_pass) -> None:
+    import dataclasses
+
+    from byteir_targets.cpu.backend import CpuBackend
+
+    original = CpuBackend.capabilities
+    monkeypatch.setattr(CpuBackend, "capabilities", lambda self: dataclasses.replace(original(self), fuse_contraction_epilogue=epilogue))
+    text = run_pass("outline-fusion-groups", FUSION_INPUT)
+    matmul_kernel = text[text.index("@k0_dot_general") : text.index("func.func", text.index("@k0_dot_general"))]
+    assert ("stablehlo.tanh" in matmul_kernel) == epilogue

@@ -1,0 +1,175 @@
+"""Loop stage: linalg -> Kernel IR translation and loop passes, checked by the NumPy evaluator.
+
+Oracle: the StableHLO interpreter (corpus/cases: each file's own checks; models: default f32
+tolerance atol 1e-5 + rtol 1e-4 against XLA). Every pass is checked for preserved semantics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import byteir_sdk
+from byteir_sdk import models, reference
+from byteir_sdk.compiler.backend import get_target
+from byteir_sdk.compiler.loop import kernel_ir as K
+from byteir_sdk.compiler.loop.evaluate import apply_op, evaluate_kernel
+from byteir_sdk.compiler.loop.passes import LOOP_PASSES
+from byteir_sdk.compiler.pipeline import CompileOptions, STAGES, run_stages
+from byteir_sdk.conformance.corpus import corpus_files, load_case
+from tests.conftest import CASES_DIR
+
+CAPS = get_target("cpu").make_backend().capabilities()
+
+
+def kernel_program(program: byteir_sdk.Program, passes: tuple[str, ...] = ()):
+    """The program after the graph stage and loop translation, then `passes`."""
+    comp = run_stages(program, CompileOptions.make("cpu"))
+    from byteir_sdk.compiler.loop.program import build_kernel_program
+
+    kp = build_kernel_program(comp.graph_module, program.entry, program.inputs, program.outputs, source=program.source)
+    for name in passes:
+        kp.kernels = {k: LOOP_PASSES[name][0](v, CAPS) for k, v in kp.kernels.items()}
+    return kp
+
+
+def test_translation_of_a_small_function() -> None:
+    program = byteir_sdk.loads("""
+    func.func @main(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+      %0 = stablehlo.exponential %x : tensor<4x8xf32>
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %1 = stablehlo.reduce(%0 init: %z) applies stablehlo.add across dimensions = [1] : (tensor<4x8xf32>, tensor<f32>) -> tensor<4xf32>
+      return %1 : tensor<4xf32>
+    }""")
+    kp = kernel_program(program)
+    (kernel,) = kp.kernels.values()
+    loops = list(kernel.loops())
+    assert [l.name for l in loops] == ["generic", "fill", "generic"]
+    reduce = loops[-1]
+    assert reduce.iterators == ("parallel", "reduction") and reduce.domain == (4, 8)
+    assert str(reduce.maps[0]) == "(d0, d1) -> (d0, d1)" and str(reduce.maps[1]) == "(d0, d1) -> (d0)"
+    text = str(kernel)
+    assert "loop.generic domain=[4, 8] iterators=[parallel, reduction]" in text and "exp(%in0)" in text
+
+
+def test_fusion_merges_the_elementwise_chain_into_the_reduction() -> None:
+    program = byteir_sdk.loads("""
+    func.func @main(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+      %0 = stablehlo.exponential %x : tensor<4x8xf32>
+      %1 = stablehlo.multiply %0, %0 : tensor<4x8xf32>
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %2 = stablehlo.reduce(%1 init: %z) applies stablehlo.add across dimensions = [1] : (tensor<4x8xf32>, tensor<f32>) -> tensor<4xf32>
+      return %2 : tensor<4xf32>
+    }""")
+    before = kernel_program(program)
+    after = kernel_program(program, ("fuse-elementwise-loops",))
+    count = lambda kp: sum(len(list(k.loops())) for k in kp.kernels.values())  # noqa: E731
+    assert count(before) == 4 and count(after) == 2  # fill + one fused reduction loop
+    x = reference.random_inputs(program)
+    want = reference.run(program, x)[0]
+    for kp in (before, after):
+        assert reference.compare(kp.evaluate(x)[0], want, reference.default_tolerance(want.dtype)).ok
+
+
+LOOP_PASS_ORDER = STAGES["loop"][1:]
+
+
+@pytest.mark.parametrize("name", models.names())
+def test_every_loop_pass_preserves_model_semantics(name: str) -> None:
+    program = models.get(name, batch=1)
+    x = reference.random_inputs(program, seed=3)
+    want = reference.run(program, x, engine="xla")[0]
+    for i in range(len(LOOP_PASS_ORDER) + 1):
+        got = kernel_program(program, LOOP_PASS_ORDER[:i]).evaluate(x)[0]
+        result = reference.compare(got, want, reference.default_tolerance(want.dtype))
+        assert result.ok, f"after {LOOP_PASS_ORDER[:i]}: {result}"
+
+
+@pytest.mark.parametrize("path", corpus_files(CASES_DIR), ids=lambda p: p.stem)
+def test_own_cases_through_all_loop_passes(path) -> None:
+    case = load_case(path)
+    results = case.check(kernel_program(case.program, LOOP_PASS_ORDER).evaluate(case.inputs))
+    assert all(r.ok for r in results), [str(r) for r in results]
+
+
+@pytest.mark.corpus
+def test_public_corpus_through_the_loop_stage(corpus_dir) -> None:
+    failures = []
+    for path in corpus_files(corpus_dir):
+        case = load_case(path)
+        results = case.check(kernel_program(case.program, LOOP_PASS_ORDER).evaluate(case.inputs))
+        if not all(r.ok for r in results):
+            failures.append(path.name)
+    assert not failures, f"{len(failures)} of 400 diverge: {failures[:10]}"
+
+
+def test_annotations_and_tiles_fit_the_memory_budget() -> None:
+    kp = kernel_program(models.get("mlp", batch=4), LOOP_PASS_ORDER)
+    matmul = next(l for k in kp.kernels.values() for l in k.loops() if l.reduction_dims)
+    tiles = matmul.annotations["tiles"]
+    assert all(1 <= t <= d for t, d in zip(tiles, matmul.domain))
+    assert matmul.annotations["tile_memory"] == "L1"
+    assert any("vector_dim" in l.annotations for k in kp.kernels.values() for l in k.loops())
+
+
+def test_dead_operand_elimination() -> None:
+    loop = K.Loop("generic", (4,), ("parallel",), ("a", "b"), ("o",),
+                  (K.AffineMap(1, (K.Dim(0),)),) * 3, (K.Op("exp", (K.Arg(1, "f32"),), "f32"),), ("r",))  # fmt: skip
+    kernel = K.Kernel("k", ["a", "b"], ["r"], {n: K.TensorType((4,), "f32") for n in "abro"}, [K.Empty("o"), loop])
+    out = LOOP_PASSES["eliminate-dead-operands"][0](kernel, CAPS)
+    (new_loop,) = out.loops()
+    assert new_loop.inputs == ("b",) and new_loop.body[0] == K.Op("exp", (K.Arg(0, "f32"),), "f32")
+    a = np.zeros(4, np.float32)
+    b = np.arange(4, dtype=np.float32)
+    assert np.array_equal(evaluate_kernel(out, [a, b])[0], evaluate_kernel(kernel, [a, b])[0])
+
+
+@pytest.mark.parametrize(
+    "name, args, type_, want",
+    [
+        ("divs", [np.array([-7, 7, 5], np.int32), np.array([2, -2, 0], np.int32)], "i32", [-3, -3, 5]),
+        ("rems", [np.array([-7, 7], np.int32), np.array([2, -2], np.int32)], "i32", [-1, 1]),
+        ("shl", [np.array([1, 1], np.int8), np.array([3, 9], np.int8)], "i8", [8, 0]),
+        ("shrs", [np.array([-8, -8], np.int8), np.array([1, 12], np.int8)], "i8", [-4, -1]),
+        ("maxu", [np.array([-1, 3], np.int8), np.array([5, 4], np.int8)], "i8", [-1, 4]),
+        ("cmpi.ult", [np.array([-1], np.int8), np.array([1], np.int8)], "i1", [False]),
+        ("fptosi", [np.array([1e10, -2.7, np.nan], np.float32)], "i32", [2147483647, -2, 0]),
+    ],
+)
+def test_scalar_op_semantics(name, args, type_, want) -> None:
+    # Oracle: the semantics table in kernel_ir.SCALAR_OPS, exact for integers.
+    assert apply_op(name, args, type_).tolist() == want
+
+
+def test_every_documented_scalar_op_is_evaluable() -> None:
+    from byteir_sdk.compiler.loop.kernel_ir import SCALAR_OPS
+
+    samples = {"f32": np.array([0.5, -1.5], np.float32), "i32": np.array([3, -4], np.int32), "c": np.array([1 + 1j, 2 - 1j], np.complex64)}
+    for name in SCALAR_OPS:
+        if name.startswith(("cmpf", "cmpi")):
+            arity, t = 2, "i1"
+        elif name in ("complex",):
+            continue
+        elif name in ("select",):
+            assert apply_op(name, [np.array([True, False]), samples["f32"], samples["f32"]], "f32").shape == (2,)
+            continue
+        else:
+            arity, t = (1 if name in ("neg", "absf", "absi", "ctpop", "ctlz", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "cbrt", "sin", "cos",
+                                      "tan", "tanh", "erf", "floor", "ceil", "roundeven", "round", "sitofp", "uitofp", "fptosi", "fptoui",
+                                      "extf", "truncf", "extsi", "extui", "trunci", "bitcast", "index_cast", "index_castui", "re", "im", "cabs", "conj")  # fmt: skip
+                       else 2), "f32"
+        src = samples["c"] if name in ("re", "im", "cabs", "conj", "csign", "ceq", "cne") else samples["i32"] if name in (
+            "divs", "divu", "rems", "remu", "floordivs", "ceildivs", "mods", "maxs", "mins", "maxu", "minu", "and", "or", "xor", "shl", "shrs", "shru",
+            "absi", "ctpop", "ctlz", "sitofp", "uitofp", "extsi", "extui", "index_cast", "index_castui") or name.startswith("cmpi") else samples["f32"]  # fmt: skip
+        out_t = {"re": "f32", "im": "f32", "cabs": "f32", "conj": "complex<f32>", "csign": "complex<f32>", "sitofp": "f32", "uitofp": "f32",
+                 "fptosi": "i32", "fptoui": "i32", "extf": "f64", "truncf": "f16", "extsi": "i64", "extui": "i64", "trunci": "i8", "bitcast": "i32" if src.dtype == np.float32 else "f32",
+                 "index_cast": "index", "index_castui": "index", "ceq": "i1", "cne": "i1"}.get(name, t if t == "i1" else ("i32" if src.dtype == np.int32 else "f32"))  # fmt: skip
+        result = apply_op(name, [src] * arity, out_t)
+        assert result.shape == (2,), name
+
+
+def test_kernel_ir_loop_dataclass_roundtrips_through_replace() -> None:
+    loop = K.Loop("generic", (2,), ("parallel",), (), ("o",), (K.AffineMap(1, (K.Dim(0),)),), (K.Lit(1.0, "f32"),), ("r",))
+    assert dataclasses.replace(loop, annotations={"x": 1}).annotations == {"x": 1}
