@@ -61,8 +61,7 @@ class Session:
             self._queue.update(self._args[i].whole(), program.weights[program.args[i].name])
         self._executables: dict[str, Executable] = {}
         for name, exe in program.executables.items():
-            entries = list(exe.launch.get("steps", [])) or [exe.entry]
-            self._executables[name] = device.prepare_executable(exe.format, exe.blob, entries)
+            self._executables[name] = device.prepare_executable(exe.format, exe.blob, [*exe.launch.get("steps", []), exe.entry])
         self._plan: list[tuple[str, Any]] = []
         for op in program.ops:
             if isinstance(op, ComputeOp):
@@ -70,8 +69,7 @@ class Session:
                 bindings = [self._view(o) for o in (*op.inputs, *op.outputs)]
                 if op.scratch is not None:
                     bindings.append(self._view(op.scratch))
-                entry = exe.entry if not exe.launch.get("steps") else exe.launch["steps"][0]
-                self._plan.append(("dispatch", (op.callee, self._executables[op.callee], entry, bindings, dict(exe.launch))))
+                self._plan.append(("dispatch", (op.callee, self._executables[op.callee], exe.entry, bindings, dict(exe.launch))))
             else:
                 assert isinstance(op, CopyOp)
                 self._plan.append(("copy", (self._view(op.source), self._view(op.target))))

@@ -45,5 +45,11 @@ class CpuBackend(Backend):
             LLVM_FORMAT,
             text.encode(),
             kernel.name,
-            {"steps": [s.entry for s in steps], "extents": [s.extent for s in steps], "buffers": len(kernel.params) + len(kernel.results) + 1},
+            {
+                "steps": [s.entry for s in steps if s.library is None],
+                "schedule": [s.entry if s.library is None else f"library:{i}" for i, s in enumerate(steps)],
+                "extents": [s.extent for s in steps],
+                "library_calls": [s.library for s in steps if s.library is not None],
+                "buffers": len(kernel.params) + len(kernel.results) + 1,
+            },
         )

@@ -45,10 +45,19 @@ _ICMP = {"eq": (True, "=="), "ne": (True, "!="), "slt": (True, "<"), "sle": (Tru
 
 @dataclass(frozen=True)
 class Step:
-    """One function of a kernel, run in order: ``extent`` > 1 means [0, extent) may be split."""
+    """One step of a kernel, run in order: a JIT function (``extent`` > 1 means [0, extent) may be
+    split across threads) or, with ``library``, a library routine over the kernel's buffers."""
 
     entry: str
     extent: int
+    library: dict | None = None
+
+
+#: Loop names the CPU runs through BLAS (NumPy's matmul), with their operand maps.
+_LIBRARY_MAPS = {
+    "matmul": ("(d0, d1, d2) -> (d0, d2)", "(d0, d1, d2) -> (d2, d1)", "(d0, d1, d2) -> (d0, d1)"),
+    "batch_matmul": ("(d0, d1, d2, d3) -> (d0, d1, d3)", "(d0, d1, d2, d3) -> (d0, d3, d2)", "(d0, d1, d2, d3) -> (d0, d1, d2)"),
+}
 
 
 def _width(t: str) -> int:
@@ -593,8 +602,53 @@ class _Gen:
         b.ret_void()
         self.steps.append(Step(fn.name, 1))
 
+    def buffer_ref(self, name: str) -> list[int] | None:
+        """[slot, byte offset] of a value in the buffer table, or None for constants."""
+        _, ref = self.root(name)
+        n_params, n_results = len(self.kernel.params), len(self.kernel.results)
+        if ref.kind == "param":
+            return [ref.index, 0]
+        if ref.kind == "result":
+            return [n_params + ref.index, 0]
+        if ref.kind == "scratch":
+            return [n_params + n_results, ref.index]
+        return None
+
+    def library_call(self, loop: K.Loop) -> dict | None:
+        """The BLAS call for a standard f32/f64 (batch) matmul loop, else None."""
+        maps = _LIBRARY_MAPS.get(loop.name)
+        types = self.kernel.types
+        if maps is None or loop.extra or len(loop.inputs) != 2 or loop.init_copy_needed(self.buffers):
+            return None
+        names = [*loop.inputs, loop.results[0]]
+        if {types[n].element for n in names} not in ({"f32"}, {"f64"}) or tuple(str(m) for m in loop.maps) != maps:
+            return None
+        refs = [self.buffer_ref(n) for n in names]
+        if any(r is None for r in refs):
+            return None
+        return {"op": loop.name, "a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[names[2]].element,
+                "a_shape": list(types[names[0]].shape), "b_shape": list(types[names[1]].shape), "c_shape": list(types[names[2]].shape),
+                "accumulate": True}  # fmt: skip
+
     def generate(self) -> ll.Module:
+        # A zero fill whose only reader is a library matmul becomes the matmul's "overwrite".
+        calls = {id(op): self.library_call(op) for op in self.kernel.ops if isinstance(op, K.Loop)}
+        skipped_fills: set[int] = set()
+        for op in self.kernel.ops:
+            call = calls.get(id(op)) if isinstance(op, K.Loop) else None
+            if call is None:
+                continue
+            fill = next((f for f in self.kernel.ops if isinstance(f, K.Loop) and f.name == "fill" and f.results[0] == op.outputs[0]), None)
+            readers = sum(op.outputs[0] in (*o.inputs, *o.outputs, *o.extra) for o in self.kernel.ops if isinstance(o, K.Loop))
+            if fill is not None and readers == 1 and isinstance(fill.body[0], (K.Arg, K.Lit)) and _is_zero_fill(fill, self.kernel):
+                skipped_fills.add(id(fill))
+                call["accumulate"] = False
         for i, op in enumerate(self.kernel.ops):
+            if isinstance(op, K.Loop) and id(op) in skipped_fills:
+                continue
+            if isinstance(op, K.Loop) and calls.get(id(op)) is not None:
+                self.steps.append(Step(f"library:{op.name}", 1, calls[id(op)]))
+                continue
             if isinstance(op, K.Loop):
                 for res in op.results:
                     if res in self.buffers.init_copies:
@@ -612,6 +666,16 @@ class _Gen:
                 self.kernel.types[f"__result{i}"] = self.kernel.types[r]
                 self.emit_copy(len(self.steps), f"__result{i}", root)
         return self.module
+
+
+def _is_zero_fill(fill: K.Loop, kernel: K.Kernel) -> bool:
+    body = fill.body[0]
+    if isinstance(body, K.Lit):
+        return body.value == 0
+    if isinstance(body, K.Arg) and body.index < len(fill.inputs):
+        const = next((o for o in kernel.ops if isinstance(o, K.Const) and o.result == fill.inputs[body.index]), None)
+        return const is not None and const.value.size == 1 and float(const.value.reshape(-1)[0]) == 0.0
+    return False
 
 
 def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:

@@ -74,7 +74,14 @@ class LlvmExecutable(Executable):
         self._engine = llvm.create_mcjit_compiler(module, tm)
         self._engine.set_object_cache(self._save, self._load)
         self._engine.finalize_object()
-        names = list(entry_points) or [f.name for f in module.functions if not f.is_declaration]
+        defined = {f.name for f in module.functions if not f.is_declaration}
+        # A requested entry that is no function is the kernel's own name: dispatching it runs the
+        # kernel's whole schedule (JIT steps and library steps, from the launch config).
+        schedules = [n for n in entry_points if n not in defined]
+        if len(schedules) > 1:
+            raise InvalidArgumentError(f"{device}: executable has no functions {', '.join(map(repr, schedules))}")
+        self.kernel = schedules[0] if schedules else None
+        names = [n for n in entry_points if n in defined] or sorted(defined)
         self._functions = {}
         for name in names:
             address = self._engine.get_function_address(name)
@@ -103,7 +110,7 @@ class LlvmExecutable(Executable):
 
     @property
     def entry_points(self) -> tuple[str, ...]:
-        return tuple(self._functions)
+        return (*([self.kernel] if self.kernel else []), *self._functions)
 
     def function(self, name: str) -> Any:
         return self._functions[name]
@@ -141,9 +148,13 @@ class CpuQueue(HostQueue):
             return
         assert isinstance(executable, LlvmExecutable)
         table = (ctypes.c_void_p * max(len(bindings), 1))(*[v.buffer.address + v.offset for v in bindings])  # type: ignore[attr-defined]
-        steps = config.get("steps", [entry])
+        steps = config.get("schedule", config.get("steps", [entry]))
         extents = config.get("extents", [1] * len(steps))
+        library = iter(config.get("library_calls", []))
         for step, extent in zip(steps, extents):
+            if step.startswith("library:"):
+                self._run_library(next(library), bindings)
+                continue
             fn = executable.function(step)
             threads = min(self._threads, int(extent))
             if threads <= 1:
@@ -153,6 +164,25 @@ class CpuQueue(HostQueue):
             futures = [self._pool.submit(fn, ctypes.addressof(table), int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
             for f in futures:
                 f.result()
+
+    @staticmethod
+    def _run_library(call: dict[str, Any], bindings: Sequence[BufferView]) -> None:
+        """A BLAS routine (NumPy matmul; it releases the GIL and threads itself) over kernel buffers."""
+        dtype = np.dtype(np.float32 if call["dtype"] == "f32" else np.float64)
+
+        def operand(key: str) -> np.ndarray:
+            slot, offset = call[key]
+            shape = tuple(call[f"{key}_shape"])
+            base = host_array(bindings[slot]).reshape(-1).view(np.uint8)
+            return base[offset : offset + int(np.prod(shape)) * dtype.itemsize].view(dtype).reshape(shape)
+
+        a, b, c = operand("a"), operand("b"), operand("c")
+        if call["op"] not in ("matmul", "batch_matmul"):
+            raise KernelFaultError(f"unknown library routine {call['op']!r}")
+        if call.get("accumulate", True):
+            c += np.matmul(a, b)
+        else:
+            np.matmul(a, b, out=c)
 
     @staticmethod
     def _run_host(executable: HostKernelExecutable, bindings: Sequence[BufferView]) -> None:

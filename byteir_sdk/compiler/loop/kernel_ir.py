@@ -225,6 +225,11 @@ class Loop:
     def reduction_dims(self) -> list[int]:
         return [d for d, it in enumerate(self.iterators) if it == "reduction"]
 
+    def init_copy_needed(self, buffers: object) -> bool:
+        """True when the tensor stage made this loop start from a copy of its init."""
+        copies = getattr(buffers, "init_copies", {}) or {}
+        return any(r in copies for r in self.results)
+
 
 @dataclass(frozen=True)
 class View:
