@@ -20,10 +20,12 @@ from byteir_sdk.errors import EntryPointError, SourceFileError, UsageError, Veri
 
 __all__ = ["Program", "load", "loads", "IMPORT_PIPELINE", "from_module", "inline_calls", "find_function"]
 
-#: The upstream passes of the ``import`` stage, in order (after calls are inlined: the
+#: The upstream passes of the ``import`` stage, in order (after composites become calls and
+#: calls are inlined: the
 #: upstream ``inline`` pass is a no-op in jaxlib's context, whose func dialect lacks the
 #: inliner extension, so :func:`inline_calls` does that on the IR through the bindings).
 IMPORT_PIPELINE: tuple[str, ...] = (
+    "symbol-dce",
     "func.func(chlo-legalize-to-stablehlo)",
     "func.func(shape-legalize-to-stablehlo)",
     "stablehlo-refine-shapes",
@@ -174,7 +176,7 @@ def _signature(fn: ir.Operation) -> tuple[tuple[TensorSpec, ...], tuple[TensorSp
 
 
 def inline_calls(module: ir.Module, entry: str, *, source: str) -> None:
-    """Replace every func.call reachable from @entry by the callee's body, then drop the callees."""
+    """Replace every func.call reachable from @entry by the callee's body; other functions go private."""
     with module.context:
         symbols = {_symbol(f): f for f in _functions(module)}
         fn = symbols[entry]
@@ -197,8 +199,8 @@ def inline_calls(module: ir.Module, entry: str, *, source: str) -> None:
         else:
             raise VerificationError(f"{source}: calls nest too deeply to inline (recursive functions?)")
         for other in _functions(module):
-            if _symbol(other) != entry:
-                other.erase()
+            if _symbol(other) != entry:  # symbol-dce removes it unless something (a decomposition) refers to it
+                other.attributes["sym_visibility"] = ir.StringAttr.get("private")
         if not _is_public(fn):
             fn.attributes["sym_visibility"] = ir.StringAttr.get("public")
 
@@ -207,6 +209,8 @@ def from_module(module: ir.Module, *, source: str, entry: str | None = None) -> 
     """Run the import stage on a parsed module (which it takes over) and wrap it as a Program."""
     _mlir.verify(module, source=source)
     name = _resolve_entry(module, entry, source)
+    # Composites (e.g. chlo.top_k) become calls of their decompositions, then everything inlines.
+    _mlir.run_pipeline(module, "builtin.module(func.func(stablehlo-legalize-composite-to-call))", source=source, stage="import")
     inline_calls(module, name, source=source)
     _mlir.run_pipeline(module, f"builtin.module({','.join(IMPORT_PIPELINE)})", source=source, stage="import")
     inputs, outputs = _signature(find_function(module, name))

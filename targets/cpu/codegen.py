@@ -457,12 +457,11 @@ class _Gen:
             if name == "shru":
                 return b.select(big, ll.Constant(a.type, 0), b.lshr(a, amount))
             return b.ashr(a, b.select(big, ll.Constant(a.type, a.type.width - 1), amount))
-        if name == "absi":
-            return b.call(self.intrinsic("llvm.abs", [a.type]), [a, ll.Constant(I1, 0)])
+        if name in ("absi", "ctlz"):  # (value, i1 is_poison) -> value: spell the signature out
+            intrinsic = self.module.declare_intrinsic("llvm.abs" if name == "absi" else "llvm.ctlz", [a.type], ll.FunctionType(a.type, [a.type, I1]))
+            return b.call(intrinsic, [a, ll.Constant(I1, 0)])
         if name == "ctpop":
             return b.call(self.intrinsic("llvm.ctpop", [a.type]), [a])
-        if name == "ctlz":
-            return b.call(self.intrinsic("llvm.ctlz", [a.type]), [a, ll.Constant(I1, 0)])
         if name in _INTRINSIC_UNARY:
             return b.call(self.intrinsic(_INTRINSIC_UNARY[name], [a.type]), [a])
         if name == "rsqrt":

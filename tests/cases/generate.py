@@ -76,6 +76,22 @@ CASES = {
     "transpose_reshape_f32": (lambda x: x.transpose(2, 0, 1).reshape(4, 6), [s((2, 3, 4), f32)], "check.expect_eq"),
     "concat_slice_pad_f32": (lambda a, b: jnp.pad(jnp.concatenate([a, b], 0)[1:5], ((1, 0), (0, 2))), [s((3, 4), f32), s((3, 4), f32)], "check.expect_eq"),
     "rng_uniform_f32": (lambda k: jax.random.uniform(jax.random.wrap_key_data(k), (8,)), [s((2,), jnp.uint32)], "check.expect_eq"),
+    "rng_normal_f32": (lambda k: jax.random.normal(jax.random.wrap_key_data(k), (6,)), [s((2,), jnp.uint32)], "check.expect_almost_eq"),
+    "matmul_f16_f32acc": (lambda a, b: lax.dot(a, b, preferred_element_type=jnp.float32), [s((3, 16), f16), s((16, 5), f16)], "check.expect_almost_eq"),
+    "activations_f32": (lambda x: (jax.nn.silu(x), jax.nn.elu(x), jax.nn.softplus(x), jax.nn.sigmoid(x), jax.nn.relu6(x * 4), jax.nn.leaky_relu(x)),
+                        [s((12,), f32)], "check.expect_almost_eq"),  # fmt: skip
+    "rmsnorm_bf16": (lambda x, g: (x * lax.rsqrt((x.astype(f32) ** 2).mean(-1, keepdims=True) + 1e-6).astype(bf16)) * g, [s((4, 32), bf16), s((32,), bf16)], "check.expect_almost_eq"),
+    "log_softmax_f32": (lambda x: jax.nn.log_softmax(x, axis=0), [s((7, 3), f32)], "check.expect_almost_eq"),
+    "top_k_f32": (lambda x: lax.top_k(x, 3), [s((4, 10), f32)], "check.expect_eq"),
+    "one_hot_i32": (lambda i: jax.nn.one_hot(i, 6, dtype=jnp.int32), [s((5,), i32)], "check.expect_eq"),
+    "cummax_f32": (lambda x: lax.cummax(x, axis=0), [s((6, 3), f32)], "check.expect_eq"),
+    "scatter_max_i32": (lambda x, i, u: x.at[i].max(u, mode="drop"), [s((8,), i32), s((5,), i32), s((5,), i32)], "check.expect_eq"),
+    "dynamic_update_slice_f32": (lambda x, u, i: lax.dynamic_update_slice(x, u, (i, 1)), [s((5, 4), f32), s((2, 2), f32), s((), i32)], "check.expect_eq"),
+    "popcount_clz_i32": (lambda x: (lax.population_count(x), lax.clz(x), x >> 3, lax.shift_right_logical(x, 2)), [s((9,), i32)], "check.expect_eq"),
+    "int8_requantize": (lambda a, b: jnp.clip(jnp.round(lax.dot(a, b, preferred_element_type=jnp.int32) * 0.05), -128, 127).astype(i8),
+                        [s((4, 8), i8), s((8, 4), i8)], "check.expect_eq"),  # fmt: skip
+    "conv_stride2_same_f32": (lambda x, w: lax.conv_general_dilated(x, w, (2, 2), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")),
+                              [s((1, 8, 8, 3), f32), s((3, 3, 3, 4), f32)], "check.expect_almost_eq"),  # fmt: skip
 }
 
 

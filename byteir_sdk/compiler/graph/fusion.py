@@ -96,7 +96,8 @@ class OutlineFusionGroups(Pass):
 
     def run(self, module: ir.Module, ctx: PassContext) -> None:
         caps: Capabilities = ctx.capabilities
-        fn = next(op.operation for op in module.body.operations if op.operation.name == "func.func")
+        fn = next(op.operation for op in module.body.operations if op.operation.name == "func.func" and "sym_visibility" not in op.operation.attributes
+                  or op.operation.name == "func.func" and ir.StringAttr(op.operation.attributes["sym_visibility"]).value == "public")
         with module.context, ir.Location.unknown():
             groups = self._group(fn, caps)
             for index, group in enumerate(groups):
