@@ -30,7 +30,41 @@ def _load(args: argparse.Namespace) -> Program:
     return load(args.file, entry=args.entry)
 
 
+def _inspect_byre(path: str) -> int:
+    from byteir_sdk.runtime import read_byre, verify_byre
+
+    prog = read_byre(path)
+    verify_byre(prog, library_callees={op.callee for op in prog.ops if hasattr(op, "callee") and op.callee not in prog.executables})
+    out = console()
+    out.print(f"[bold]{path}[/]  ByRE {prog.version}, target {prog.target}, arena {_human_bytes(prog.arena_bytes)} (alignment {prog.arena_alignment})")
+    sig = Table(title="arguments", title_justify="left")
+    for col in ("#", "name", "kind", "type", "bytes"):
+        sig.add_column(col)
+    for i, a in enumerate(prog.args):
+        sig.add_row(str(i), a.name, a.kind.name.lower(), a.spec().mlir_type, _human_bytes(a.nbytes))
+    out.print(sig)
+    kernels = Table(title="computes", title_justify="left")
+    for col in ("#", "callee", "format", "ins/outs", "launch"):
+        kernels.add_column(col)
+    for i, op in enumerate(prog.ops):
+        if not hasattr(op, "callee"):
+            kernels.add_row(str(i), "byre.copy", "-", "1/1", "")
+            continue
+        exe = prog.executables.get(op.callee)
+        fmt = exe.format if exe else "library"
+        launch = ""
+        if exe is not None:
+            sched = exe.launch.get("schedule", exe.launch.get("steps", []))
+            extents = exe.launch.get("extents", [])
+            launch = ", ".join(f"{s}[{e}]" if e > 1 else str(s) for s, e in zip(sched, extents)) or ", ".join(f"{k}={v}" for k, v in exe.launch.items() if k != "library_calls")
+        kernels.add_row(str(i), op.callee, fmt, f"{len(op.inputs)}/{len(op.outputs)}{' +scratch' if op.scratch else ''}", launch)
+    out.print(kernels)
+    return EXIT_OK
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
+    if _is_byre(args.file):
+        return _inspect_byre(args.file)
     program = _load(args)
     stats = analyze(program)
     out = console()
@@ -210,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_common_options(p)
         return p
 
-    p = file_command("inspect", "show the entry signature, op histogram, parameters and a FLOP estimate")
+    p = file_command("inspect", "StableHLO: signature, op histogram, parameters, FLOPs; .byre: arguments and each kernel's format and launch")
     p.set_defaults(handler=cmd_inspect)
 
     p = file_command("reference", "evaluate a program on the reference oracle")

@@ -565,23 +565,43 @@ class _Gen:
                 target = bases[res]
                 self.store(b, target, self.index_of(b, m, t.shape, ivs) if m.results else ll.Constant(I64, 0), value, t.element)
 
-        def nest(depth: int, ivs: list[ll.Value]) -> None:
+        # Tiling: parallel dims whose tile (from tile-for-memory) is smaller than the dim get a
+        # tile loop outside all point loops; reduction dims stay whole and in order, so every
+        # output still accumulates in the original order (bit-identical results).
+        tiles = list(loop.annotations.get("tiles", loop.domain)) or list(loop.domain)
+        tiled = [d for d in range(len(loop.domain)) if loop.iterators[d] == "parallel" and 1 < tiles[d] < loop.domain[d] and not (d == 0 and split)]
+
+        def nest(depth: int, ivs: list[ll.Value], tile_starts: dict[int, ll.Value]) -> None:
             if depth == len(loop.domain):
                 point(ivs)
                 return
             if depth == 0 and split:
                 start, stop = lo, hi
+            elif depth in tile_starts:
+                start = tile_starts[depth]
+                end = b.add(start, ll.Constant(I64, tiles[depth]))
+                limit = ll.Constant(I64, loop.domain[depth])
+                stop = b.select(b.icmp_signed("<", end, limit), end, limit)
             else:
                 start, stop = ll.Constant(I64, 0), ll.Constant(I64, loop.domain[depth])
-            self.loop(b, start, stop, lambda iv: nest(depth + 1, [*ivs, iv]))
+            self.loop(b, start, stop, lambda iv: nest(depth + 1, [*ivs, iv], tile_starts))
+
+        def tile_nest(k: int, starts: dict[int, ll.Value]) -> None:
+            if k == len(tiled):
+                nest(0, [], starts)
+                return
+            d = tiled[k]
+            n_tiles = -(-loop.domain[d] // tiles[d])
+            self.loop(b, ll.Constant(I64, 0), ll.Constant(I64, n_tiles),
+                      lambda t: tile_nest(k + 1, {**starts, d: b.mul(t, ll.Constant(I64, tiles[d]))}))  # fmt: skip
 
         if split:
-            nest(0, [])
+            tile_nest(0, {})
         else:  # not splittable: the call with lo == 0 runs everything
             run_bb, done_bb = fn.append_basic_block("run"), fn.append_basic_block("done")
             b.cbranch(b.icmp_signed("==", lo, ll.Constant(I64, 0)), run_bb, done_bb)
             b.position_at_end(run_bb)
-            nest(0, [])
+            tile_nest(0, {})
             b.branch(done_bb)
             b.position_at_end(done_bb)
         b.ret_void()

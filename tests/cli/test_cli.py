@@ -116,3 +116,12 @@ def test_installed_entry_points_run() -> None:
         assert proc.returncode == 0 and "usage:" in proc.stdout, name
     proc = subprocess.run([str(bindir / "byteir"), "inspect", "/definitely/missing.mlir"], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") <= 2 and "Traceback" not in proc.stderr
+
+
+def test_inspect_byre_lists_kernels_with_format_and_launch(tmp_path: Path, capsys) -> None:
+    from byteir_sdk import compile as compile_program, models
+
+    path = compile_program(models.get("mlp", batch=2), "cpu").save(tmp_path / "mlp.byre")
+    assert byteir_cli.main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ByRE 1.0.0, target cpu" in out and "llvm-ir" in out and "library:0" in out and "weight" in out
