@@ -267,3 +267,33 @@ class DeadCodeElimination(RewritePass):
         op.erase()
         ctx.count("graph.dead-ops")
         return True
+
+
+#: Constants smaller than this are left alone by shrink-broadcast-constants.
+SHRINK_MIN_ELEMENTS = 1024
+
+
+@register_pass("graph")
+class ShrinkBroadcastConstants(RewritePass):
+    """A big constant equal along some dims -> broadcast_in_dim of its distinct slice (fewer weight bytes)."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name != "stablehlo.constant" or not _is_top_level(op):
+            return False
+        rtype = ir.RankedTensorType(op.results[0].type)
+        if _elements(rtype) < SHRINK_MIN_ELEMENTS or isinstance(rtype.element_type, ir.ComplexType):
+            return False
+        value = constant_value(op)
+        if np.isnan(value).any() if value.dtype.kind == "f" else False:
+            return False
+        kept = [d for d in range(value.ndim) if not np.array_equal(value, np.broadcast_to(value.take([0], axis=d), value.shape))]
+        small = value[tuple(slice(None) if d in kept else 0 for d in range(value.ndim))]
+        if small.size * 4 > value.size:
+            return False  # not worth a broadcast
+        with ir.InsertionPoint(op):
+            const = stablehlo.ConstantOp(array_to_attr(small, tensor_spec("c", ir.RankedTensorType.get(list(small.shape), rtype.element_type))))
+            wide = stablehlo.BroadcastInDimOp(rtype, const.result, ir.DenseI64ArrayAttr.get(kept))
+        op.results[0].replace_all_uses_with(wide.result)
+        op.erase()
+        ctx.count("graph.shrunk-constants")
+        return True

@@ -178,3 +178,19 @@ def test_contraction_epilogue_fusion_is_a_capability(epilogue: bool, monkeypatch
     text = run_pass("outline-fusion-groups", FUSION_INPUT)
     matmul_kernel = text[text.index("@k0_dot_general") : text.index("func.func", text.index("@k0_dot_general"))]
     assert ("stablehlo.tanh" in matmul_kernel) == epilogue
+
+
+def test_shrink_broadcast_constants(run_pass) -> None:
+    import numpy as np
+
+    rows = ", ".join("[" + ", ".join(f"{v:.1f}" for v in np.arange(32.0)) + "]" for _ in range(64))
+    run_pass("shrink-broadcast-constants", f"""
+    func.func @f(%x: tensor<64x32xf32>) -> tensor<64x32xf32> {{
+      %c = stablehlo.constant dense<[{rows}]> : tensor<64x32xf32>
+      %0 = stablehlo.add %x, %c : tensor<64x32xf32>
+      return %0 : tensor<64x32xf32>
+    }}""", checks="""
+    // CHECK: %[[S:.*]] = stablehlo.constant dense<[0.000000e+00, 1.000000e+00, {{.*}}]> : tensor<32xf32>
+    // CHECK: %[[B:.*]] = stablehlo.broadcast_in_dim %[[S]], dims = [1] : (tensor<32xf32>) -> tensor<64x32xf32>
+    // CHECK: stablehlo.add %arg0, %[[B]]
+    """)
