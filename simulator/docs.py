@@ -1,0 +1,82 @@
+"""Writes docs/ref_asic.md; the ISA table in it is generated from byteir_sim.isa.
+
+Run ``python -m byteir_sim.docs [PATH]`` after changing the ISA; a test fails while it is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from byteir_sim.config import MachineConfig
+from byteir_sim.isa import DTYPES, SEMAPHORES, VECTOR_OPS, WORD_BYTES, isa_table_markdown
+
+__all__ = ["render", "main"]
+
+
+def render() -> str:
+    c = MachineConfig()
+    config_rows = "\n".join(f"| `{k}` | {v} |" for k, v in c.to_dict().items())
+    return f"""# The reference ASIC
+
+A small deep-learning accelerator, specified by its simulator (`simulator/`, import name
+`byteir_sim`). Everything below the machine description is generated from the code's single ISA
+definition (`simulator/isa.py`) by `python -m byteir_sim.docs`.
+
+## The machine
+- Engines, each in-order, running concurrently: `dma_in`, `dma_out`, `matrix` (an N x N
+  weight-stationary systolic array: int8 x int8 -> int32, bf16 x bf16 -> f32, f32), `vector`
+  (`vector_lanes` lanes: elementwise arithmetic, compare/select, exp/log/tanh/erf/rsqrt, reductions,
+  casts, int32 -> int8 requantisation), and `control` (the sequencer: NOP, BARRIER, END).
+- Memories: DRAM (bandwidth in bytes/cycle, latency, per-descriptor setup), a scratchpad SRAM in
+  `sram_banks` banks, and the accumulator the array writes.
+- {SEMAPHORES} counting semaphores; every instruction can wait on one (consuming a token) and signal
+  one (producing a token when it completes).
+- Fixed {WORD_BYTES * 8}-bit instructions, dispatched in program order one per cycle into the engines'
+  queues.
+
+## Configuration (defaults; override any field with `--config CFG.toml` or `.json`)
+| parameter | default |
+|---|---|
+{config_rows}
+
+## Instructions
+Bits 0-7 hold the opcode, then the synchronisation header `wait_en(1) wait_sem(4) signal_en(1)
+signal_sem(4)`, then the fields below in order (little-endian).
+
+{isa_table_markdown()}
+
+Element types (`dtype`): {", ".join(f"`{k}`={v}" for k, v in DTYPES.items())}.
+Vector ops (`op`): {", ".join(f"`{k}`" for k in VECTOR_OPS)}.
+
+## Timing model
+An instruction starts when its engine is free, it has been dispatched, and (with `wait_en`) a token
+of its semaphore exists; it ends `cycles` later (the formulas in the table, with the configuration's
+`dma_setup`, `dram_latency`, `dram_bandwidth`, `vector_lanes`, `vector_pipeline_depth`, and N =
+`array_size`). A binary `VECTOR` whose two scratchpad sources sit in one bank takes twice the
+streaming cycles (bank conflict). `BARRIER` starts when every earlier instruction has completed.
+Stall time is time an engine's next instruction waited for a semaphore token.
+
+## Value semantics
+Bit-exact with NumPy / ml_dtypes (`simulator/functional.py`): the array multiplies exactly and
+accumulates down the columns in k order, rounding each step to the accumulator type (i32 wraps,
+f32 rounds to nearest even); requantisation is `saturate(round_half_even(x * scale / 2**shift) +
+zero_point)`.
+
+## Checks
+A deadlock (engines waiting on semaphores no remaining instruction signals) is an error naming the
+engines and semaphores. Scratchpad accesses not ordered by program order or semaphores (vector
+clocks) are reported as races; reads of never-written scratchpad bytes are reported.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "docs" / "ref_asic.md"
+    path.write_text(render())
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,281 @@
+"""The reference ASIC's ISA: one Python definition from which the encoder, the decoder, the
+assembler, the disassembler and the ISA table in docs/ref_asic.md are all derived.
+
+Every instruction is 128 bits, little-endian. Bits 0-7 are the opcode; every instruction carries
+the same synchronisation header after it:
+
+    wait_en (1) | wait_sem (4) | signal_en (1) | signal_sem (4)
+
+An instruction with ``wait_en`` starts only after semaphore ``wait_sem`` is positive, and
+decrements it; with ``signal_en`` it increments ``signal_sem`` when it completes. The operand
+fields follow, packed in the order listed.
+
+Assembly: ``OPNAME field=value ... [wait=S] [signal=S]``, one instruction per line, ``#`` starts a
+comment. Values are integers (decimal or 0x hex) or, for enum fields, names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from byteir_sdk.errors import ParseError
+
+__all__ = [
+    "Field", "InstrDef", "Instruction", "ISA", "OPCODES", "encode", "decode", "assemble", "disassemble",
+    "isa_table_markdown", "WORD_BYTES", "SEMAPHORES", "ENGINES", "DTYPES", "VECTOR_OPS",
+]  # fmt: skip
+
+WORD_BYTES = 16
+SEMAPHORES = 16
+ENGINES = ("dma_in", "dma_out", "matrix", "vector", "control")
+#: Element types of the matrix/vector units (code -> name, itemsize).
+DTYPES = {"i8": 0, "i32": 1, "bf16": 2, "f32": 3}
+#: Vector-unit operations (name -> code); semantics in simulator/functional.py.
+VECTOR_OPS = {
+    "copy": 0, "add": 1, "sub": 2, "mul": 3, "max": 4, "min": 5, "relu": 6, "exp": 7, "log": 8,
+    "tanh": 9, "erf": 10, "rsqrt": 11, "cmp_lt": 12, "select": 13, "reduce_sum": 14, "reduce_max": 15,
+    "requant": 16, "cast": 17, "neg": 18, "abs": 19,
+}  # fmt: skip
+#: Memory spaces an address may name.
+SPACES = {"dram": 0, "sram": 1, "acc": 2}
+
+_HEADER = (("wait_en", 1), ("wait_sem", 4), ("signal_en", 1), ("signal_sem", 4))
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    bits: int
+    doc: str
+    enum: dict[str, int] | None = None
+
+    def check(self, value: int, op: str) -> None:
+        if not 0 <= value < (1 << self.bits):
+            raise ValueError(f"{op}.{self.name} = {value} does not fit in {self.bits} bits")
+
+
+@dataclass(frozen=True)
+class InstrDef:
+    name: str
+    opcode: int
+    engine: str
+    doc: str
+    fields: tuple[Field, ...]
+    cost: str  # the documented cycle formula
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        header = tuple(Field(n, b, "synchronisation header") for n, b in _HEADER)
+        return header + self.fields
+
+    def bits_used(self) -> int:
+        return 8 + sum(f.bits for f in self.all_fields)
+
+
+def _f(name: str, bits: int, doc: str, enum: dict[str, int] | None = None) -> Field:
+    return Field(name, bits, doc, enum)
+
+
+_DMA_FIELDS = (
+    _f("dram_addr", 32, "byte address in DRAM"),
+    _f("sram_addr", 20, "byte address in the scratchpad"),
+    _f("rows", 12, "number of rows (1..4095)"),
+    _f("row_bytes", 16, "bytes per row"),
+    _f("dram_stride", 20, "bytes between rows in DRAM"),
+)
+
+#: The ISA, in opcode order.
+ISA: tuple[InstrDef, ...] = (
+    InstrDef("NOP", 0x00, "control", "Do nothing (still waits and signals).", (), "1"),
+    InstrDef("END", 0x01, "control", "End of program: completes when every engine is idle.", (), "1"),
+    InstrDef("BARRIER", 0x02, "control", "Wait until every engine has drained its queue.", (), "1"),
+    InstrDef("DMA_LOAD", 0x10, "dma_in", "DRAM -> scratchpad, `rows` rows of `row_bytes` (2-D strided).", _DMA_FIELDS,
+             "dma_setup + dram_latency + ceil(rows * row_bytes / dram_bandwidth)"),
+    InstrDef("DMA_STORE", 0x11, "dma_out", "Scratchpad (or accumulator) -> DRAM, 2-D strided.",
+             _DMA_FIELDS + (_f("from_acc", 1, "read from the accumulator instead of the scratchpad"),),
+             "dma_setup + dram_latency + ceil(rows * row_bytes / dram_bandwidth)"),
+    InstrDef("MM_PRELOAD", 0x20, "matrix", "Load an N x N weight tile (row-major) from the scratchpad into the array.",
+             (_f("sram_addr", 20, "weight tile address"), _f("dtype", 2, "element type", DTYPES)), "N"),
+    InstrDef("MM_COMPUTE", 0x21, "matrix",
+             "Stream `rows` activation rows (N elements each) through the array; results (rows x N, i32 or f32) "
+             "go to the accumulator, added to it when `accumulate`.",
+             (_f("sram_addr", 20, "activation rows address"), _f("acc_addr", 17, "accumulator byte address"),
+              _f("rows", 12, "rows streamed"), _f("accumulate", 1, "add into the accumulator instead of overwriting"),
+              _f("dtype", 2, "element type of activations and weights", DTYPES)),
+             "rows + 2 * N - 1 (fill + stream + drain)"),
+    InstrDef("VECTOR", 0x30, "vector",
+             "Elementwise or reducing op over `length` elements: dst = op(src0, src1) (src1 ignored by unary ops).",
+             (_f("op", 5, "operation", VECTOR_OPS), _f("src0", 20, "first source address"), _f("src1", 20, "second source address"),
+              _f("dst", 20, "destination address"), _f("length", 16, "elements"), _f("src_space", 2, "space of the sources", SPACES),
+              _f("dst_space", 2, "space of the destination", SPACES), _f("dtype", 2, "element type", DTYPES)),
+             "ceil(length / lanes) + vector_pipeline_depth"),
+    InstrDef("VECTOR_QUANT", 0x31, "vector",
+             "Requantise i32 -> i8: dst = saturate(round_half_even(src * scale >> shift) + zero_point).",
+             (_f("src0", 20, "i32 source address (accumulator)"), _f("dst", 20, "i8 destination address (scratchpad)"),
+              _f("length", 16, "elements"), _f("scale", 16, "multiplier"), _f("shift", 6, "right shift"),
+              _f("zero_point", 8, "added after rounding (two's complement)")),
+             "ceil(length / lanes) + vector_pipeline_depth"),
+)  # fmt: skip
+
+OPCODES = {d.opcode: d for d in ISA}
+_BY_NAME = {d.name: d for d in ISA}
+
+for _d in ISA:  # the definition itself is checked at import: every instruction fits 128 bits
+    assert _d.bits_used() <= 128, f"{_d.name} uses {_d.bits_used()} bits"
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One decoded instruction: its definition and field values (missing fields are 0)."""
+
+    name: str
+    fields: dict[str, int] = field(default_factory=dict, hash=False)
+    loc: str = ""  # StableHLO location it implements (for traces); not encoded
+
+    @property
+    def definition(self) -> InstrDef:
+        return _BY_NAME[self.name]
+
+    def get(self, name: str) -> int:
+        return self.fields.get(name, 0)
+
+    def with_sync(self, wait: int | None = None, signal: int | None = None) -> Instruction:
+        f = dict(self.fields)
+        if wait is not None:
+            f.update(wait_en=1, wait_sem=wait)
+        if signal is not None:
+            f.update(signal_en=1, signal_sem=signal)
+        return Instruction(self.name, f, self.loc)
+
+
+def make(name: str, loc: str = "", **fields: int) -> Instruction:
+    """An instruction by name, checking every field against the definition."""
+    try:
+        d = _BY_NAME[name]
+    except KeyError:
+        raise ValueError(f"unknown instruction {name!r}") from None
+    known = {f.name: f for f in d.all_fields}
+    for k, v in fields.items():
+        if k not in known:
+            raise ValueError(f"{name} has no field {k!r} (fields: {', '.join(known)})")
+        known[k].check(int(v), name)
+    return Instruction(name, {k: int(v) for k, v in fields.items()}, loc)
+
+
+def encode(instr: Instruction) -> bytes:
+    """The 16 bytes of one instruction."""
+    d = instr.definition
+    word = d.opcode
+    shift = 8
+    for f in d.all_fields:
+        value = instr.get(f.name)
+        f.check(value, d.name)
+        word |= value << shift
+        shift += f.bits
+    return word.to_bytes(WORD_BYTES, "little")
+
+
+def decode(data: bytes) -> Instruction:
+    """One instruction from 16 bytes (ValueError for an unknown opcode)."""
+    if len(data) != WORD_BYTES:
+        raise ValueError(f"an instruction is {WORD_BYTES} bytes, got {len(data)}")
+    word = int.from_bytes(data, "little")
+    opcode = word & 0xFF
+    if opcode not in OPCODES:
+        raise ValueError(f"unknown opcode 0x{opcode:02x}")
+    d = OPCODES[opcode]
+    fields = {}
+    shift = 8
+    for f in d.all_fields:
+        value = (word >> shift) & ((1 << f.bits) - 1)
+        if value:
+            fields[f.name] = value
+        shift += f.bits
+    if word >> shift:
+        raise ValueError(f"{d.name}: bits above {shift} are set")
+    return Instruction(d.name, fields)
+
+
+def encode_program(program: Iterable[Instruction]) -> bytes:
+    return b"".join(encode(i) for i in program)
+
+
+def decode_program(data: bytes) -> list[Instruction]:
+    if len(data) % WORD_BYTES:
+        raise ValueError(f"program of {len(data)} bytes is not a whole number of {WORD_BYTES}-byte instructions")
+    return [decode(data[i : i + WORD_BYTES]) for i in range(0, len(data), WORD_BYTES)]
+
+
+def _format_value(f: Field, value: int) -> str:
+    if f.enum:
+        for k, v in f.enum.items():
+            if v == value:
+                return k
+    return f"0x{value:x}" if f.bits >= 16 and value >= 256 else str(value)
+
+
+def disassemble(program: Sequence[Instruction]) -> str:
+    """Readable assembly; `assemble` reads it back to the same instructions."""
+    lines = []
+    for instr in program:
+        d = instr.definition
+        parts = [d.name]
+        for f in d.fields:
+            if f.name in instr.fields:
+                parts.append(f"{f.name}={_format_value(f, instr.fields[f.name])}")
+        for kind in ("wait", "signal"):
+            if instr.get(f"{kind}_en"):
+                parts.append(f"{kind}={instr.get(f'{kind}_sem')}")
+            elif instr.get(f"{kind}_sem"):  # not a canonical encoding, but keep every bit
+                parts.append(f"{kind}_sem={instr.get(f'{kind}_sem')}")
+        line = " ".join(parts)
+        if instr.loc:
+            line += f"  # {instr.loc}"
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def assemble(text: str, *, source: str = "<asm>") -> list[Instruction]:
+    """Instructions from assembly text; ParseError names the line and the problem."""
+    program = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line, _, comment = raw.partition("#")
+        words = line.split()
+        if not words:
+            continue
+        name, args = words[0].upper(), words[1:]
+        d = _BY_NAME.get(name)
+        if d is None:
+            raise ParseError(f"{source}:{number}: unknown instruction {words[0]!r}")
+        fields: dict[str, int] = {}
+        by_name = {f.name: f for f in d.all_fields}
+        for arg in args:
+            key, sep, value = arg.partition("=")
+            if not sep:
+                raise ParseError(f"{source}:{number}: expected field=value, got {arg!r}")
+            try:
+                if key in ("wait", "signal"):
+                    fields[f"{key}_en"] = 1
+                    fields[f"{key}_sem"] = int(value, 0)
+                    if not 0 <= fields[f"{key}_sem"] < SEMAPHORES:
+                        raise ValueError(f"semaphore {value} out of range 0..{SEMAPHORES - 1}")
+                    continue
+                f = by_name[key]
+                fields[key] = f.enum[value] if f.enum and value in f.enum else int(value, 0)
+                f.check(fields[key], d.name)
+            except KeyError:
+                raise ParseError(f"{source}:{number}: {d.name} has no field {key!r}") from None
+            except ValueError as exc:
+                raise ParseError(f"{source}:{number}: {exc}") from None
+        program.append(Instruction(d.name, fields, comment.strip()))
+    return program
+
+
+def isa_table_markdown() -> str:
+    """The ISA table for docs/ref_asic.md, generated from this definition."""
+    lines = ["| opcode | instruction | engine | fields (bits) | cycles | what it does |", "|---|---|---|---|---|---|"]
+    for d in ISA:
+        fields = ", ".join(f"`{f.name}`({f.bits})" for f in d.fields) or "-"
+        lines.append(f"| 0x{d.opcode:02x} | `{d.name}` | {d.engine} | {fields} | `{d.cost}` | {d.doc} |")
+    return "\n".join(lines)
