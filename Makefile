@@ -16,12 +16,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The main job: export the bundled CNN example, compile it to ByRE, run it on the CPU target
-# and check it against the XLA oracle, with timings.
+# The main job: export the bundled MLP example, compile it for the reference ASIC, and run it
+# on the simulator with the per-kernel cycle report, a Perfetto trace and the oracle check.
 demo: $(STAMP)
-	$(BIN)/byteir export-model cnn -o $(BUILD)/cnn.mlir
-	$(BIN)/byteir compile $(BUILD)/cnn.mlir --target cpu -o $(BUILD)/cnn.byre --stats
-	$(BIN)/byteir run $(BUILD)/cnn.byre --source $(BUILD)/cnn.mlir --check --outputs $(BUILD)/cnn_outputs.npz
+	$(BIN)/byteir export-model mlp -o $(BUILD)/mlp.mlir
+	$(BIN)/byteir compile $(BUILD)/mlp.mlir --target ref_asic -o $(BUILD)/mlp.byre --stats
+	$(BIN)/byteir-sim run $(BUILD)/mlp.byre --report --trace $(BUILD)/mlp.trace.json --outputs $(BUILD)/mlp_outputs.npz
 
 # The test suite (what CI runs). The corpus tests use ../shared when it exists, else skip.
 test: $(STAMP)

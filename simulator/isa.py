@@ -90,6 +90,8 @@ ISA: tuple[InstrDef, ...] = (
     InstrDef("NOP", 0x00, "control", "Do nothing (still waits and signals).", (), "1"),
     InstrDef("END", 0x01, "control", "End of program: completes when every engine is idle.", (), "1"),
     InstrDef("BARRIER", 0x02, "control", "Wait until every engine has drained its queue.", (), "1"),
+    InstrDef("SYNC", 0x03, "any", "Only wait and/or signal, in the stream of engine `engine` (ordering without work).",
+             (_f("engine", 3, "engine whose queue it joins", {e: i for i, e in enumerate(ENGINES)}),), "1"),
     InstrDef("DMA_LOAD", 0x10, "dma_in", "DRAM -> scratchpad, `rows` rows of `row_bytes` (2-D strided).", _DMA_FIELDS,
              "dma_setup + dram_latency + ceil(rows * row_bytes / dram_bandwidth)"),
     InstrDef("DMA_STORE", 0x11, "dma_out", "Scratchpad (or accumulator) -> DRAM, 2-D strided.",
@@ -136,6 +138,12 @@ class Instruction:
     @property
     def definition(self) -> InstrDef:
         return _BY_NAME[self.name]
+
+    @property
+    def engine(self) -> str:
+        """The engine whose in-order queue runs it (SYNC names its engine in a field)."""
+        d = _BY_NAME[self.name]
+        return ENGINES[self.get("engine")] if d.engine == "any" else d.engine
 
     def get(self, name: str) -> int:
         return self.fields.get(name, 0)

@@ -155,7 +155,7 @@ class Simulator:
             end_index = index
             while end_index < len(program) and program[end_index].name not in ("BARRIER", "END"):
                 instr = program[end_index]
-                queues[instr.definition.engine].append((end_index, max(now_dispatch, segment_start), instr))
+                queues[instr.engine].append((end_index, max(now_dispatch, segment_start), instr))
                 now_dispatch = max(now_dispatch, segment_start) + 1
                 end_index += 1
             def candidate(engine: str) -> tuple[int, int] | None:

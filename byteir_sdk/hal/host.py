@@ -143,11 +143,8 @@ class HostBuffer(Buffer):
 
 
 def host_array(view: BufferView) -> np.ndarray:
-    """The NumPy array a view of a HostBuffer denotes (shares memory)."""
-    buf = view.buffer
-    if not isinstance(buf, HostBuffer):
-        raise InvalidArgumentError(f"a {type(buf).__name__} is not a host buffer of this driver")
-    return buf.data[view.offset : view.offset + view.nbytes].view(view.dtype).reshape(view.shape)
+    """The NumPy array a view of a host-visible buffer (one with ``data`` bytes) denotes; shares memory."""
+    return _bytes(view).view(view.dtype).reshape(view.shape)
 
 
 _STOP = object()
@@ -266,7 +263,7 @@ class HostQueue(Queue):
 
 
 def _bytes(view: BufferView) -> np.ndarray:
-    buf = view.buffer
-    if not isinstance(buf, HostBuffer):
-        raise InvalidArgumentError(f"a {type(buf).__name__} is not a host buffer of this driver")
-    return buf.data[view.offset : view.offset + view.nbytes]
+    data = getattr(view.buffer, "data", None)
+    if not isinstance(data, np.ndarray):
+        raise InvalidArgumentError(f"a {type(view.buffer).__name__} is not a host-visible buffer of this driver")
+    return data[view.offset : view.offset + view.nbytes]

@@ -18,7 +18,7 @@ import numpy as np
 
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
-from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers
+from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffer_slot
 from byteir_sdk.errors import UnsupportedOpError
 
 __all__ = ["generate", "Step", "SUPPORTED_TYPES"]
@@ -623,15 +623,8 @@ class _Gen:
 
     def buffer_ref(self, name: str) -> list[int] | None:
         """[slot, byte offset] of a value in the buffer table, or None for constants."""
-        _, ref = self.root(name)
-        n_params, n_results = len(self.kernel.params), len(self.kernel.results)
-        if ref.kind == "param":
-            return [ref.index, 0]
-        if ref.kind == "result":
-            return [n_params + ref.index, 0]
-        if ref.kind == "scratch":
-            return [n_params + n_results, ref.index]
-        return None
+        slot = buffer_slot(self.buffers, len(self.kernel.params), len(self.kernel.results), name)
+        return list(slot) if slot is not None else None
 
     def library_call(self, loop: K.Loop) -> dict | None:
         """The BLAS call for a standard f32/f64 (batch) matmul loop, else None."""

@@ -21,7 +21,7 @@ from byteir_sdk.hal import BufferUsage, BufferView, Device, DeviceInfo, Driver, 
 from byteir_sdk.hal.host import HostBuffer, HostMemory, HostQueue, HostSemaphore, host_array
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
-__all__ = ["CpuDriver", "CpuDevice", "cache_dir"]
+__all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
 
 _KERNEL = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 _llvm_lock = threading.Lock()
@@ -136,18 +136,21 @@ class HostKernelExecutable(Executable):
         return ("main",)
 
 
-class CpuQueue(HostQueue):
-    def __init__(self, device: CpuDevice) -> None:
-        super().__init__(device.info.name)
-        self._pool = device.pool
-        self._threads = device.threads
+class HostExecutor:
+    """Runs CPU executables (LLVM JIT steps, BLAS library steps, host kernels) over host-visible
+    buffers on a thread pool. The CPU queue uses it; so can any device with host-visible memory."""
 
-    def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, threads: int) -> None:
+        self._pool = pool
+        self._threads = threads
+
+    def run(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
         if isinstance(executable, HostKernelExecutable):
             self._run_host(executable, bindings)
             return
-        assert isinstance(executable, LlvmExecutable)
-        table = (ctypes.c_void_p * max(len(bindings), 1))(*[v.buffer.address + v.offset for v in bindings])  # type: ignore[attr-defined]
+        if not isinstance(executable, LlvmExecutable):
+            raise InvalidArgumentError(f"{type(executable).__name__} is not a CPU executable")
+        table = (ctypes.c_void_p * max(len(bindings), 1))(*[int(host_array(v).ctypes.data) if v.nbytes else 0 for v in bindings])
         steps = config.get("schedule", config.get("steps", [entry]))
         extents = config.get("extents", [1] * len(steps))
         library = iter(config.get("library_calls", []))
@@ -197,6 +200,17 @@ class CpuQueue(HostQueue):
             raise KernelFaultError(f"host kernel failed: {exc}") from None
         for view, value in zip(bindings[n_in:], outputs):
             np.copyto(host_array(view), value.reshape(view.shape))
+
+
+
+
+class CpuQueue(HostQueue):
+    def __init__(self, device: CpuDevice) -> None:
+        super().__init__(device.info.name)
+        self._executor = HostExecutor(device.pool, device.threads)
+
+    def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
+        self._executor.run(executable, entry, bindings, config)
 
 
 class CpuDevice(Device):

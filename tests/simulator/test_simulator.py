@@ -157,3 +157,13 @@ def test_config_files(tmp_path) -> None:
     (tmp_path / "bad.toml").write_text("warp_drive = 9\n")
     with pytest.raises(UsageError, match="unknown machine parameter"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_sync_orders_engines_without_work() -> None:
+    sim = Simulator()
+    sim.sram[:64] = 1
+    sim._written[:64] = True
+    prog = [make("SYNC", engine=2).with_sync(signal=5),  # on the matrix engine
+            make("DMA_STORE", dram_addr=0, sram_addr=0, rows=1, row_bytes=64).with_sync(wait=5), make("END")]  # fmt: skip
+    r = sim.run(prog)
+    assert [ev.engine for ev in r.events[:2]] == ["matrix", "dma_out"] and r.events[1].start >= r.events[0].end

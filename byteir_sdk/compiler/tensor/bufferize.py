@@ -246,3 +246,19 @@ def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers]
     naive += sum(kernel_buffers[c.kernel].scratch_bytes for c in program.calls)
     weight_bytes = sum(int(w.nbytes) for w in program.weights.values())
     return MemoryPlan(alignment, peak, naive, placements, output_of, copies, scratch, dict(kernel_buffers), in_place, weight_bytes)
+
+
+def buffer_slot(buffers: KernelBuffers, kernel_params: int, kernel_results: int, name: str) -> tuple[int, int] | None:
+    """(slot, byte offset) of a kernel value in the dispatch's buffer table -- params, then
+    results, then the scratch region -- or None for a constant (embedded in the executable)."""
+    refs = buffers.refs
+    while refs[name].kind == "alias":
+        name = refs[name].of
+    ref = refs[name]
+    if ref.kind == "param":
+        return ref.index, 0
+    if ref.kind == "result":
+        return kernel_params + ref.index, 0
+    if ref.kind == "scratch":
+        return kernel_params + kernel_results, ref.index
+    return None

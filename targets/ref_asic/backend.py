@@ -1,0 +1,84 @@
+"""The reference ASIC backend: matmuls onto the systolic array; every other kernel falls back to
+the host CPU inside the same ByRE (its LLVM / host-kernel executables), counted in the report."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
+from byteir_sdk.compiler.loop import kernel_ir as K
+from byteir_sdk.compiler.tensor.bufferize import buffer_slot
+from byteir_sim.config import MachineConfig
+from byteir_sim.isa import encode_program
+from byteir_targets.cpu.backend import CpuBackend
+from byteir_targets.ref_asic.lowering.matmul import MatmulShape, fits, lower_matmul
+
+__all__ = ["RefAsicBackend", "ASIC_FORMAT"]
+
+ASIC_FORMAT = "ref-asic"
+_MATMUL_MAPS = ("(d0, d1, d2) -> (d0, d2)", "(d0, d1, d2) -> (d2, d1)", "(d0, d1, d2) -> (d0, d1)")
+
+
+class RefAsicBackend(Backend):
+    """Generates ISA programs for the kernels the array runs; the CPU backend lowers the rest."""
+
+    name = "ref_asic"
+
+    def __init__(self, config: MachineConfig | None = None) -> None:
+        self.config = config or MachineConfig()
+        self._host = CpuBackend()
+
+    def capabilities(self) -> Capabilities:
+        host = self._host.capabilities()
+        return dataclasses.replace(
+            host,
+            executable_format=ASIC_FORMAT,
+            fuse_contraction_epilogue=False,  # a matmul kernel stays a pure matmul the array can run
+            memory=(MemoryLevel("scratchpad", self.config.sram_bytes), MemoryLevel("accumulator", self.config.acc_bytes)),
+            vector_bytes=self.config.vector_lanes * 4,
+            parallelism=1,
+        )
+
+    def lower(self, kernel: K.Kernel) -> LoweredKernel:
+        program = self._matmul_program(kernel)
+        if program is None:
+            fallback = self._host.lower(kernel)
+            return dataclasses.replace(fallback, launch={**fallback.launch, "fallback": "cpu"})
+        return program
+
+    def _matmul_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        loops = list(kernel.loops())
+        if not loops or any(isinstance(op, (K.HostOp, K.View)) for op in kernel.ops):
+            return None
+        mm = loops[-1]
+        fills = loops[:-1]
+        types = kernel.types
+        if mm.name != "matmul" or tuple(str(m) for m in mm.maps) != _MATMUL_MAPS or len(mm.inputs) != 2 or mm.extra:
+            return None
+        if any(types[n].element != "f32" for n in (*mm.inputs, mm.results[0])) or kernel.results != [mm.results[0]]:
+            return None
+        if len(fills) > 1 or (fills and (fills[0].name != "fill" or fills[0].results[0] != mm.outputs[0] or not _zero(fills[0], kernel))):
+            return None
+        if not fills:
+            return None  # the array overwrites on the first k tile: only a zero-initialised output qualifies
+        m, k = types[mm.inputs[0]].shape
+        n = types[mm.inputs[1]].shape[1]
+        shape = MatmulShape(m, k, n)
+        if not fits(shape, self.config) or kernel.buffers is None or mm.init_copy_needed(kernel.buffers):
+            return None
+        refs = [buffer_slot(kernel.buffers, len(kernel.params), len(kernel.results), name) for name in (*mm.inputs, mm.results[0])]  # type: ignore[arg-type]
+        if any(r is None for r in refs):
+            return None
+        program, relocations = lower_matmul(shape, refs[0], refs[1], refs[2], self.config, loc=mm.loc)  # type: ignore[arg-type]
+        launch = {"relocations": relocations, "macs": m * k * n, "instructions": len(program), "loc": mm.loc, "shape": [m, k, n]}
+        return LoweredKernel(ASIC_FORMAT, encode_program(program), kernel.name, launch)
+
+
+def _zero(fill: K.Loop, kernel: K.Kernel) -> bool:
+    body = fill.body[0]
+    if isinstance(body, K.Lit):
+        return body.value == 0
+    if isinstance(body, K.Arg) and body.index < len(fill.inputs):
+        const = next((o for o in kernel.ops if isinstance(o, K.Const) and o.result == fill.inputs[body.index]), None)
+        return const is not None and const.value.size == 1 and float(const.value.reshape(-1)[0]) == 0.0
+    return False

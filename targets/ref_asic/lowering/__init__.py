@@ -1,0 +1,1 @@
+"""Kernel IR -> reference ASIC programs, one concern per module."""

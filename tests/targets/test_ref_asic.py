@@ -1,0 +1,106 @@
+"""The ref_asic target end to end. Oracle: XLA for models (f32 atol 1e-5 + rtol 1e-4), each
+testdata file's checks for the corpora; the array's matmul also against NumPy directly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import byteir_sdk
+from byteir_sdk import models, reference
+from byteir_sdk.cli import sim as sim_cli
+from byteir_sdk.conformance.corpus import corpus_files, load_case
+from byteir_sdk.runtime import Session
+from byteir_targets.ref_asic import RefAsicDevice
+from tests.conftest import CASES_DIR, SHARED_CORPUS
+
+
+@pytest.fixture(scope="module")
+def device():
+    dev = RefAsicDevice()
+    yield dev
+    dev.close()
+
+
+def test_matmul_runs_on_the_array(device) -> None:
+    program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((24, 64), np.float32), np.zeros((64, 32), np.float32))
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program, seed=2)
+        device.take_reports()
+        (got,) = session.run(x)
+        reports = device.take_reports()
+    assert [r.where for r in reports] == ["asic"]
+    assert reports[0].cycles > 0 and reports[0].stats["macs"] == 24 * 64 * 32 and not reports[0].stats["races"]
+    np.testing.assert_allclose(got, x[0].astype(np.float64) @ x[1], rtol=1e-5, atol=1e-5)
+
+
+def test_shapes_the_array_cannot_tile_fall_back_to_the_host(device) -> None:
+    program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((5, 7), np.float32), np.zeros((7, 3), np.float32))
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program)
+        device.take_reports()
+        (got,) = session.run(x)
+        assert [r.where for r in device.take_reports()] == ["host"]
+    np.testing.assert_allclose(got, x[0].astype(np.float64) @ x[1], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", models.names())
+def test_models_match_the_oracle(name: str, device) -> None:
+    program = models.get(name)
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program, seed=9)
+        got = session.run(x)
+    for g, w in zip(got, reference.run(program, x, engine="xla")):
+        result = reference.compare(g, w, reference.default_tolerance(w.dtype))
+        assert result.ok, str(result)
+
+
+PUBLIC = corpus_files(SHARED_CORPUS) if (SHARED_CORPUS / "INDEX.tsv").is_file() else []
+
+
+@pytest.mark.parametrize("path", corpus_files(CASES_DIR) + [pytest.param(p, marks=pytest.mark.corpus) for p in PUBLIC], ids=lambda p: p.stem)
+def test_corpora_on_ref_asic(path: Path, device) -> None:
+    case = load_case(path)
+    with Session(byteir_sdk.compile(case.program, "ref_asic"), device=device) as session:
+        results = case.check(session.run(case.inputs))
+    assert all(r.ok for r in results), [str(r) for r in results]
+
+
+def test_dram_is_returned(device) -> None:
+    start = device.memory_in_use()
+    buffers = [device.allocate(1000 + i) for i in range(50)]
+    for b in buffers:
+        b.release()
+    assert device.memory_in_use() == start
+
+
+def test_byteir_sim_run_report_trace_and_disasm(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "mm.mlir"
+    byteir_sdk.load(lambda a, b: a @ b, np.zeros((16, 32), np.float32), np.zeros((32, 16), np.float32)).save(src)
+    trace, stats_file = tmp_path / "t.json", tmp_path / "s.json"
+    assert sim_cli.main(["run", str(src), "--report", "--trace", str(trace), "--stats", str(stats_file), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "cycles" in out and "per-kernel report" in out and "asic" in out and "ok" in out
+    events = json.loads(trace.read_text())["traceEvents"]
+    assert {e["args"]["name"] for e in events if e.get("name") == "thread_name"} >= {"dma_in", "matrix"}
+    assert any(e.get("ph") == "s" for e in events) and all("loc" in e["args"] for e in events if e.get("ph") == "X")
+    assert json.loads(stats_file.read_text())[0]["where"] == "asic"
+    byre = tmp_path / "mm.byre"
+    byteir_sdk.compile(byteir_sdk.load(src), "ref_asic").save(byre)
+    assert sim_cli.main(["disasm", str(byre)]) == 0
+    assert "MM_COMPUTE" in capsys.readouterr().out
+    cfg = tmp_path / "small.toml"
+    cfg.write_text("dram_bandwidth = 8\n")
+    assert sim_cli.main(["run", str(byre), "--config", str(cfg)]) == 0
+    assert sim_cli.main(["run", str(tmp_path / "absent.byre")]) == 2
+
+
+def test_a_cpu_byre_is_refused(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "mm.mlir"
+    byteir_sdk.load(lambda a: a * 2, np.zeros((4,), np.float32)).save(src)
+    byre = byteir_sdk.compile(byteir_sdk.load(src), "cpu").save(tmp_path / "cpu.byre")
+    assert sim_cli.main(["run", str(byre)]) == 2
+    assert "compiled for 'cpu', not ref_asic" in capsys.readouterr().err
