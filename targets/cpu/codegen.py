@@ -53,13 +53,6 @@ class Step:
     library: dict | None = None
 
 
-#: Loop names the CPU runs through BLAS (NumPy's matmul), with their operand maps.
-_LIBRARY_MAPS = {
-    "matmul": ("(d0, d1, d2) -> (d0, d2)", "(d0, d1, d2) -> (d2, d1)", "(d0, d1, d2) -> (d0, d1)"),
-    "batch_matmul": ("(d0, d1, d2, d3) -> (d0, d1, d3)", "(d0, d1, d2, d3) -> (d0, d3, d2)", "(d0, d1, d2, d3) -> (d0, d1, d2)"),
-}
-
-
 def _width(t: str) -> int:
     if t == "index":
         return 64
@@ -628,12 +621,11 @@ class _Gen:
 
     def library_call(self, loop: K.Loop) -> dict | None:
         """The BLAS call for a standard f32/f64 (batch) matmul loop, else None."""
-        maps = _LIBRARY_MAPS.get(loop.name)
         types = self.kernel.types
-        if maps is None or loop.extra or len(loop.inputs) != 2 or loop.init_copy_needed(self.buffers):
+        if not K.has_standard_maps(loop) or loop.extra or len(loop.inputs) != 2 or loop.init_copy_needed(self.buffers):
             return None
         names = [*loop.inputs, loop.results[0]]
-        if {types[n].element for n in names} not in ({"f32"}, {"f64"}) or tuple(str(m) for m in loop.maps) != maps:
+        if {types[n].element for n in names} not in ({"f32"}, {"f64"}):
             return None
         refs = [self.buffer_ref(n) for n in names]
         if any(r is None for r in refs):
@@ -652,7 +644,7 @@ class _Gen:
                 continue
             fill = next((f for f in self.kernel.ops if isinstance(f, K.Loop) and f.name == "fill" and f.results[0] == op.outputs[0]), None)
             readers = sum(op.outputs[0] in (*o.inputs, *o.outputs, *o.extra) for o in self.kernel.ops if isinstance(o, K.Loop))
-            if fill is not None and readers == 1 and isinstance(fill.body[0], (K.Arg, K.Lit)) and _is_zero_fill(fill, self.kernel):
+            if fill is not None and readers == 1 and self.kernel.is_zero_fill(fill):
                 skipped_fills.add(id(fill))
                 call["accumulate"] = False
         for i, op in enumerate(self.kernel.ops):
@@ -678,16 +670,6 @@ class _Gen:
                 self.kernel.types[f"__result{i}"] = self.kernel.types[r]
                 self.emit_copy(len(self.steps), f"__result{i}", root)
         return self.module
-
-
-def _is_zero_fill(fill: K.Loop, kernel: K.Kernel) -> bool:
-    body = fill.body[0]
-    if isinstance(body, K.Lit):
-        return body.value == 0
-    if isinstance(body, K.Arg) and body.index < len(fill.inputs):
-        const = next((o for o in kernel.ops if isinstance(o, K.Const) and o.result == fill.inputs[body.index]), None)
-        return const is not None and const.value.size == 1 and float(const.value.reshape(-1)[0]) == 0.0
-    return False
 
 
 def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:

@@ -16,7 +16,6 @@ from byteir_targets.ref_asic.lowering.matmul import MatmulShape, fits, lower_mat
 __all__ = ["RefAsicBackend", "ASIC_FORMAT"]
 
 ASIC_FORMAT = "ref-asic"
-_MATMUL_MAPS = ("(d0, d1, d2) -> (d0, d2)", "(d0, d1, d2) -> (d2, d1)", "(d0, d1, d2) -> (d0, d1)")
 
 
 class RefAsicBackend(Backend):
@@ -53,11 +52,11 @@ class RefAsicBackend(Backend):
         mm = loops[-1]
         fills = loops[:-1]
         types = kernel.types
-        if mm.name != "matmul" or tuple(str(m) for m in mm.maps) != _MATMUL_MAPS or len(mm.inputs) != 2 or mm.extra:
+        if mm.name != "matmul" or not K.has_standard_maps(mm) or len(mm.inputs) != 2 or mm.extra:
             return None
         if any(types[n].element != "f32" for n in (*mm.inputs, mm.results[0])) or kernel.results != [mm.results[0]]:
             return None
-        if len(fills) > 1 or (fills and (fills[0].name != "fill" or fills[0].results[0] != mm.outputs[0] or not _zero(fills[0], kernel))):
+        if len(fills) > 1 or (fills and (fills[0].results[0] != mm.outputs[0] or not kernel.is_zero_fill(fills[0]))):
             return None
         if not fills:
             return None  # the array overwrites on the first k tile: only a zero-initialised output qualifies
@@ -73,12 +72,3 @@ class RefAsicBackend(Backend):
         launch = {"relocations": relocations, "macs": m * k * n, "instructions": len(program), "loc": mm.loc, "shape": [m, k, n]}
         return LoweredKernel(ASIC_FORMAT, encode_program(program), kernel.name, launch)
 
-
-def _zero(fill: K.Loop, kernel: K.Kernel) -> bool:
-    body = fill.body[0]
-    if isinstance(body, K.Lit):
-        return body.value == 0
-    if isinstance(body, K.Arg) and body.index < len(fill.inputs):
-        const = next((o for o in kernel.ops if isinstance(o, K.Const) and o.result == fill.inputs[body.index]), None)
-        return const is not None and const.value.size == 1 and float(const.value.reshape(-1)[0]) == 0.0
-    return False

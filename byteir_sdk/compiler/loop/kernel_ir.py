@@ -38,7 +38,7 @@ import numpy as np
 __all__ = [
     "TensorType", "AffineExpr", "Dim", "Cst", "AffineBin", "AffineMap",
     "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
-    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS",
+    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "STANDARD_MAPS", "has_standard_maps",
 ]  # fmt: skip
 
 
@@ -266,6 +266,17 @@ class HostOp:
 
 KernelOp = Union[Loop, View, Empty, Const, HostOp]
 
+#: The index maps of linalg's named contractions, as ``str(AffineMap)`` per operand (A, B, C).
+STANDARD_MAPS: dict[str, tuple[str, ...]] = {
+    "matmul": ("(d0, d1, d2) -> (d0, d2)", "(d0, d1, d2) -> (d2, d1)", "(d0, d1, d2) -> (d0, d1)"),
+    "batch_matmul": ("(d0, d1, d2, d3) -> (d0, d1, d3)", "(d0, d1, d2, d3) -> (d0, d3, d2)", "(d0, d1, d2, d3) -> (d0, d1, d2)"),
+}
+
+
+def has_standard_maps(loop: Loop) -> bool:
+    """A named matmul / batch_matmul loop reading row-major A, B and writing row-major C."""
+    return loop.name in STANDARD_MAPS and tuple(str(m) for m in loop.maps) == STANDARD_MAPS[loop.name]
+
 
 @dataclass
 class Kernel:
@@ -280,6 +291,18 @@ class Kernel:
 
     def loops(self) -> Iterator[Loop]:
         return (op for op in self.ops if isinstance(op, Loop))
+
+    def is_zero_fill(self, loop: Loop) -> bool:
+        """Whether `loop` is a ``fill`` of the value 0 (a literal or a one-element zero constant)."""
+        if loop.name != "fill":
+            return False
+        body = loop.body[0]
+        if isinstance(body, Lit):
+            return body.value == 0
+        if isinstance(body, Arg) and body.index < len(loop.inputs):
+            const = next((o for o in self.ops if isinstance(o, Const) and o.result == loop.inputs[body.index]), None)
+            return const is not None and const.value.size == 1 and float(const.value.reshape(-1)[0]) == 0.0
+        return False
 
     def __str__(self) -> str:
         return format_kernel(self)
