@@ -1,14 +1,17 @@
-"""Matmul on the systolic array: output tiles of N columns, double-buffered DMA.
+"""Matmul on the systolic array, activation-stationary across a group of output column tiles.
 
-For each output column tile j and row block m, every k tile loads an N x N weight tile and a
-rows x N activation tile into one of two scratchpad buffers (the next tile loads while the array
-computes the current one), preloads the weights and streams the activations, accumulating in one
-of two accumulator regions; the finished block is stored while the next block computes.
+Rows are processed in blocks; for each block the output columns are processed in groups of
+``jn`` tiles of N (as many as the accumulator holds). For each k tile the activation tile
+(rows x N) is loaded once into one of two scratchpad buffers and reused by the ``jn`` weight tiles
+of the group, which stream through two weight buffers: DMA of the next tiles overlaps the array's
+work. When a group's k loop is done its accumulator tiles are stored.
 
-Semaphores (one wait and one signal per instruction): LW[b]/LA[b] "weights/activations of buffer
-b loaded", FREE[b] "buffer b consumed", ST "block computed", ACCFREE "accumulator region stored".
-DRAM addresses are offsets into the kernel's buffers; ``relocations`` lists which instruction
-reads which buffer slot, and the driver adds the buffers' addresses at dispatch.
+Semaphores (one wait and one signal per instruction; SYNC adds a second one where needed):
+LW[b]/FREEW[b] weight buffer b loaded / copied into the array (by MM_PRELOAD); LA[b]/FREEA[b]
+activation buffer b loaded / consumed by the group's last compute; ST "group computed";
+ACCFREE "accumulator stored". DRAM addresses are offsets into the kernel's buffers;
+``relocations`` lists which instruction reads which buffer slot, and the driver adds the buffers'
+addresses at dispatch.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from byteir_sim.isa import DTYPES, ENGINES, Instruction, make
 
 __all__ = ["MatmulShape", "lower_matmul", "fits"]
 
-LW, LA, FREE, ST, ACCFREE = (0, 1), (2, 3), (4, 5), 6, 7
+LW, FREEW, LA, FREEA, ST, ACCFREE = (0, 1), (2, 3), (4, 5), (6, 7), 8, 9
 ITEM = 4  # f32
 
 
@@ -37,12 +40,14 @@ def fits(shape: MatmulShape, config: MachineConfig) -> bool:
     return shape.k % size == 0 and shape.n % size == 0 and shape.m >= 1
 
 
-def _rows_per_block(shape: MatmulShape, config: MachineConfig) -> int:
+def _blocking(shape: MatmulShape, config: MachineConfig) -> tuple[int, int]:
+    """(rows per block, column tiles per group) fitting the scratchpad and the accumulator."""
     n = config.array_size
     weights = 2 * n * n * ITEM
     by_sram = (config.sram_bytes - weights) // (2 * n * ITEM)
-    by_acc = config.acc_bytes // (2 * n * ITEM)
-    return max(1, min(shape.m, 4095, by_sram, by_acc))
+    rows = max(1, min(shape.m, 512, 4095, by_sram, config.acc_bytes // (n * ITEM)))
+    groups = max(1, min(shape.n // n, config.acc_bytes // (rows * n * ITEM)))
+    return rows, groups
 
 
 def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: tuple[int, int], config: MachineConfig, loc: str = "") -> tuple[list[Instruction], list[int]]:
@@ -51,11 +56,10 @@ def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: 
     `a`, `b`, `c` are (buffer slot, byte offset) of the row-major operands.
     """
     n = config.array_size
-    rows_blk = _rows_per_block(shape, config)
+    rows_blk, jn = _blocking(shape, config)
     w_buf = [0, n * n * ITEM]
     a_base = 2 * n * n * ITEM
     a_buf = [a_base, a_base + rows_blk * n * ITEM]
-    acc_buf = [0, rows_blk * n * ITEM]
     program: list[Instruction] = []
     relocations: list[int] = []
     matrix = ENGINES.index("matrix")
@@ -65,27 +69,31 @@ def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: 
             relocations.extend([len(program), slot])
         program.append(Instruction(instr.name, instr.fields, loc))
 
-    step = block = 0
-    for j in range(0, shape.n, n):
-        for m0 in range(0, shape.m, rows_blk):
-            rows = min(rows_blk, shape.m - m0)
-            acc = acc_buf[block % 2]
-            if block >= 2:
+    w_step = a_step = group = 0
+    for m0 in range(0, shape.m, rows_blk):
+        rows = min(rows_blk, shape.m - m0)
+        for j0 in range(0, shape.n, jn * n):
+            tiles = list(range(j0, min(shape.n, j0 + jn * n), n))
+            if group >= 1:  # the accumulator is reused: wait for the previous group's stores
                 emit(make("SYNC", engine=matrix).with_sync(wait=ACCFREE))
             for k0 in range(0, shape.k, n):
-                buf = step % 2
-                load_w = make("DMA_LOAD", dram_addr=b[1] + (k0 * shape.n + j) * ITEM, sram_addr=w_buf[buf], rows=n, row_bytes=n * ITEM, dram_stride=shape.n * ITEM)
-                emit(load_w.with_sync(wait=FREE[buf] if step >= 2 else None, signal=LW[buf]), b[0])
-                load_a = make("DMA_LOAD", dram_addr=a[1] + (m0 * shape.k + k0) * ITEM, sram_addr=a_buf[buf], rows=rows, row_bytes=n * ITEM, dram_stride=shape.k * ITEM)
-                emit(load_a.with_sync(signal=LA[buf]), a[0])
-                emit(make("MM_PRELOAD", sram_addr=w_buf[buf], dtype=DTYPES["f32"]).with_sync(wait=LW[buf]))
-                compute = make("MM_COMPUTE", sram_addr=a_buf[buf], acc_addr=acc, rows=rows, accumulate=int(k0 > 0), dtype=DTYPES["f32"])
-                emit(compute.with_sync(wait=LA[buf], signal=FREE[buf]))
-                step += 1
+                ab = a_step % 2
+                load_a = make("DMA_LOAD", dram_addr=a[1] + (m0 * shape.k + k0) * ITEM, sram_addr=a_buf[ab], rows=rows, row_bytes=n * ITEM, dram_stride=shape.k * ITEM)
+                emit(load_a.with_sync(wait=FREEA[ab] if a_step >= 2 else None, signal=LA[ab]), a[0])
+                for t, j in enumerate(tiles):
+                    wb = w_step % 2
+                    load_w = make("DMA_LOAD", dram_addr=b[1] + (k0 * shape.n + j) * ITEM, sram_addr=w_buf[wb], rows=n, row_bytes=n * ITEM, dram_stride=shape.n * ITEM)
+                    emit(load_w.with_sync(wait=FREEW[wb] if w_step >= 2 else None, signal=LW[wb]), b[0])
+                    emit(make("MM_PRELOAD", sram_addr=w_buf[wb], dtype=DTYPES["f32"]).with_sync(wait=LW[wb], signal=FREEW[wb]))
+                    compute = make("MM_COMPUTE", sram_addr=a_buf[ab], acc_addr=t * rows_blk * n * ITEM, rows=rows, accumulate=int(k0 > 0), dtype=DTYPES["f32"])
+                    emit(compute.with_sync(wait=LA[ab] if t == 0 else None, signal=FREEA[ab] if t == len(tiles) - 1 else None))
+                    w_step += 1
+                a_step += 1
             emit(make("SYNC", engine=matrix).with_sync(signal=ST))
-            store = make("DMA_STORE", dram_addr=c[1] + (m0 * shape.n + j) * ITEM, sram_addr=acc, rows=rows, row_bytes=n * ITEM,
-                         dram_stride=shape.n * ITEM, from_acc=1)  # fmt: skip
-            emit(store.with_sync(wait=ST, signal=ACCFREE), c[0])
-            block += 1
+            for t, j in enumerate(tiles):
+                store = make("DMA_STORE", dram_addr=c[1] + (m0 * shape.n + j) * ITEM, sram_addr=t * rows_blk * n * ITEM, rows=rows, row_bytes=n * ITEM,
+                             dram_stride=shape.n * ITEM, from_acc=1)  # fmt: skip
+                emit(store.with_sync(wait=ST if t == 0 else None, signal=ACCFREE if t == len(tiles) - 1 else None), c[0])
+            group += 1
     emit(make("END"))
     return program, relocations
