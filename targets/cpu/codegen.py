@@ -620,19 +620,25 @@ class _Gen:
         return list(slot) if slot is not None else None
 
     def library_call(self, loop: K.Loop) -> dict | None:
-        """The BLAS call for a standard f32/f64 (batch) matmul loop, else None."""
+        """The BLAS call for an f32/f64 matmul-shaped loop (or standard batch_matmul), else None."""
         types = self.kernel.types
-        if not K.has_standard_maps(loop) or loop.extra or len(loop.inputs) != 2 or loop.init_copy_needed(self.buffers):
+        if loop.init_copy_needed(self.buffers) or len(loop.inputs) != 2 or loop.extra:
             return None
         names = [*loop.inputs, loop.results[0]]
         if {types[n].element for n in names} not in ({"f32"}, {"f64"}):
             return None
+        shape = K.matmul_shape(loop, types)
+        if shape is not None:
+            m, k, n = shape
+            shapes = {"a_shape": [m, k], "b_shape": [k, n], "c_shape": [m, n], "op": "matmul"}
+        elif loop.name == "batch_matmul" and K.has_standard_maps(loop):
+            shapes = {"a_shape": list(types[names[0]].shape), "b_shape": list(types[names[1]].shape), "c_shape": list(types[names[2]].shape), "op": "batch_matmul"}
+        else:
+            return None
         refs = [self.buffer_ref(n) for n in names]
         if any(r is None for r in refs):
             return None
-        return {"op": loop.name, "a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[names[2]].element,
-                "a_shape": list(types[names[0]].shape), "b_shape": list(types[names[1]].shape), "c_shape": list(types[names[2]].shape),
-                "accumulate": True}  # fmt: skip
+        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[names[2]].element, "accumulate": True, **shapes}
 
     def generate(self) -> ll.Module:
         # A zero fill whose only reader is a library matmul becomes the matmul's "overwrite".

@@ -52,16 +52,12 @@ class RefAsicBackend(Backend):
         mm = loops[-1]
         fills = loops[:-1]
         types = kernel.types
-        if mm.name != "matmul" or not K.has_standard_maps(mm) or len(mm.inputs) != 2 or mm.extra:
+        shape3 = K.matmul_shape(mm, types)
+        if shape3 is None or types[mm.results[0]].element != "f32" or kernel.results != [mm.results[0]]:
             return None
-        if any(types[n].element != "f32" for n in (*mm.inputs, mm.results[0])) or kernel.results != [mm.results[0]]:
-            return None
-        if len(fills) > 1 or (fills and (fills[0].results[0] != mm.outputs[0] or not kernel.is_zero_fill(fills[0]))):
-            return None
-        if not fills:
+        if len(fills) != 1 or fills[0].results[0] != mm.outputs[0] or not kernel.is_zero_fill(fills[0]):
             return None  # the array overwrites on the first k tile: only a zero-initialised output qualifies
-        m, k = types[mm.inputs[0]].shape
-        n = types[mm.inputs[1]].shape[1]
+        m, k, n = shape3
         shape = MatmulShape(m, k, n)
         if not fits(shape, self.config) or kernel.buffers is None or mm.init_copy_needed(kernel.buffers):
             return None

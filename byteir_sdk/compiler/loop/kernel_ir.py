@@ -273,6 +273,37 @@ STANDARD_MAPS: dict[str, tuple[str, ...]] = {
 }
 
 
+def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, int] | None:
+    """(M, K, N) when `loop` computes C[M, N] += A[M, K] @ B[K, N] on row-major buffers.
+
+    Covers named matmuls and generic contractions whose leading parallel dims flatten into M:
+    one reduction dim k; output map = the parallel dims in order; A's map = (the output's leading
+    dims..., k); B's map = (k, the output's last dim); body ``acc + a * b``.
+    """
+    if len(loop.inputs) != 2 or len(loop.results) != 1 or loop.extra or len(loop.reduction_dims) != 1:
+        return None
+    (k,) = loop.reduction_dims
+    par = loop.parallel_dims
+    if len(par) < 2:
+        return None
+    a_map, b_map, c_map = loop.maps
+    dims = lambda m: [r.index if isinstance(r, Dim) else None for r in m.results]  # noqa: E731
+    if dims(c_map) != par or dims(a_map) != [*par[:-1], k] or dims(b_map) != [k, par[-1]]:
+        return None
+    n_in = len(loop.inputs)
+    body = loop.body[0]
+    acc = Arg(n_in, body.type) if isinstance(body, Op) else None
+    if not (isinstance(body, Op) and body.name == "add" and acc in body.args):
+        return None
+    product = body.args[1] if body.args[0] == acc else body.args[0]
+    if not (isinstance(product, Op) and product.name == "mul" and {a.index for a in product.args if isinstance(a, Arg)} == {0, 1}):
+        return None
+    if len({types[n].element for n in (*loop.inputs, loop.results[0])}) != 1:
+        return None
+    m = int(np.prod([loop.domain[d] for d in par[:-1]], dtype=np.int64))
+    return m, loop.domain[k], loop.domain[par[-1]]
+
+
 def has_standard_maps(loop: Loop) -> bool:
     """A named matmul / batch_matmul loop reading row-major A, B and writing row-major C."""
     return loop.name in STANDARD_MAPS and tuple(str(m) for m in loop.maps) == STANDARD_MAPS[loop.name]

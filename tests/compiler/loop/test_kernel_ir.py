@@ -173,3 +173,16 @@ def test_every_documented_scalar_op_is_evaluable() -> None:
 def test_kernel_ir_loop_dataclass_roundtrips_through_replace() -> None:
     loop = K.Loop("generic", (2,), ("parallel",), (), ("o",), (K.AffineMap(1, (K.Dim(0),)),), (K.Lit(1.0, "f32"),), ("r",))
     assert dataclasses.replace(loop, annotations={"x": 1}).annotations == {"x": 1}
+
+
+def test_matmul_shape_recognises_flattened_contractions() -> None:
+    # (2, 16, 64) x (64, 32): a generic loop with M = 2 * 16 flattened; the transposed form is not.
+    program = byteir_sdk.load(lambda x, w: x @ w, np.zeros((2, 16, 64), np.float32), np.zeros((64, 32), np.float32))
+    kp = kernel_program(program)
+    contraction = next(l for k in kp.kernels.values() for l in k.loops() if l.reduction_dims)
+    types = next(iter(kp.kernels.values())).types
+    assert K.matmul_shape(contraction, types) == (32, 64, 32)
+    transposed = byteir_sdk.load(lambda x, w: x @ w.T, np.zeros((16, 64), np.float32), np.zeros((32, 64), np.float32))
+    kp2 = kernel_program(transposed)
+    loop2 = next(l for k in kp2.kernels.values() for l in k.loops() if l.reduction_dims)
+    assert K.matmul_shape(loop2, next(iter(kp2.kernels.values())).types) is None
