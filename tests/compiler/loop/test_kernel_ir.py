@@ -176,13 +176,13 @@ def test_kernel_ir_loop_dataclass_roundtrips_through_replace() -> None:
 
 
 def test_matmul_shape_recognises_flattened_contractions() -> None:
-    # (2, 16, 64) x (64, 32): a generic loop with M = 2 * 16 flattened; the transposed form is not.
-    program = byteir_sdk.load(lambda x, w: x @ w, np.zeros((2, 16, 64), np.float32), np.zeros((64, 32), np.float32))
-    kp = kernel_program(program)
-    contraction = next(l for k in kp.kernels.values() for l in k.loops() if l.reduction_dims)
-    types = next(iter(kp.kernels.values())).types
-    assert K.matmul_shape(contraction, types) == (32, 64, 32)
-    transposed = byteir_sdk.load(lambda x, w: x @ w.T, np.zeros((16, 64), np.float32), np.zeros((32, 64), np.float32))
-    kp2 = kernel_program(transposed)
-    loop2 = next(l for k in kp2.kernels.values() for l in k.loops() if l.reduction_dims)
-    assert K.matmul_shape(loop2, next(iter(kp2.kernels.values())).types) is None
+    def contraction(fn, *shapes):
+        kp = kernel_program(byteir_sdk.load(fn, *(np.zeros(s, np.float32) for s in shapes)))
+        return next((l, k.types) for k in kp.kernels.values() for l in k.loops() if l.reduction_dims)
+
+    # (2, 16, 64) x (64, 32): a generic loop whose leading dims flatten into M = 32.
+    loop, types = contraction(lambda x, w: x @ w, (2, 16, 64), (64, 32))
+    assert K.matmul_shape(loop, types) == (32, 64, 32)
+    # x @ w.T reads B transposed: not a row-major matmul.
+    loop, types = contraction(lambda x, w: x @ w.T, (16, 64), (32, 64))
+    assert K.matmul_shape(loop, types) is None
