@@ -183,6 +183,8 @@ def test_matmul_shape_recognises_flattened_contractions() -> None:
     # (2, 16, 64) x (64, 32): a generic loop whose leading dims flatten into M = 32.
     loop, types = contraction(lambda x, w: x @ w, (2, 16, 64), (64, 32))
     assert K.matmul_shape(loop, types) == (32, 64, 32)
-    # x @ w.T reads B transposed: not a row-major matmul.
-    loop, types = contraction(lambda x, w: x @ w.T, (16, 64), (32, 64))
+    # Contracting both operands' dim 1 reads B transposed: not a row-major matmul.
+    from jax import lax
+
+    loop, types = contraction(lambda x, w: lax.dot_general(x, w, (((1,), (1,)), ((), ()))), (16, 64), (32, 64))
     assert K.matmul_shape(loop, types) is None
