@@ -6,10 +6,10 @@ Rows are processed in blocks; for each block the output columns are processed in
 of the group, which stream through two weight buffers: DMA of the next tiles overlaps the array's
 work. When a group's k loop is done its accumulator tiles are stored.
 
-Semaphores (one wait and one signal per instruction; SYNC adds a second one where needed):
-LW[b]/FREEW[b] weight buffer b loaded / copied into the array (by MM_PRELOAD); LA[b]/FREEA[b]
-activation buffer b loaded / consumed by the group's last compute; ST "group computed";
-ACCFREE "accumulator stored". DRAM addresses are offsets into the kernel's buffers;
+The schedule only places data; every semaphore comes from the buffer-region dependency analysis
+(``sync.insert_semaphores``), which sees that a load into buffer b must wait for the compute that
+last read b, that a store waits for its tile's last compute, and so on. DRAM addresses are offsets
+into the kernel's buffers;
 ``relocations`` lists which instruction reads which buffer slot, and the driver adds the buffers'
 addresses at dispatch.
 """
@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from byteir_sim.config import MachineConfig
-from byteir_sim.isa import DTYPES, ENGINES, Instruction, make
+from byteir_sim.isa import DTYPES, Instruction, make
+from byteir_targets.ref_asic.lowering.sync import insert_semaphores
 
 __all__ = ["MatmulShape", "lower_matmul", "fits"]
 
-LW, FREEW, LA, FREEA, ST, ACCFREE = (0, 1), (2, 3), (4, 5), (6, 7), 8, 9
 ITEM = 4  # f32
 
 
@@ -61,39 +61,33 @@ def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: 
     a_base = 2 * n * n * ITEM
     a_buf = [a_base, a_base + rows_blk * n * ITEM]
     program: list[Instruction] = []
-    relocations: list[int] = []
-    matrix = ENGINES.index("matrix")
+    relocations: list[tuple[int, int]] = []  # (position in `program`, slot)
 
     def emit(instr: Instruction, slot: int | None = None) -> None:
         if slot is not None:
-            relocations.extend([len(program), slot])
+            relocations.append((len(program), slot))
         program.append(Instruction(instr.name, instr.fields, loc))
 
-    w_step = a_step = group = 0
+    w_step = a_step = 0
     for m0 in range(0, shape.m, rows_blk):
         rows = min(rows_blk, shape.m - m0)
         for j0 in range(0, shape.n, jn * n):
             tiles = list(range(j0, min(shape.n, j0 + jn * n), n))
-            if group >= 1:  # the accumulator is reused: wait for the previous group's stores
-                emit(make("SYNC", engine=matrix).with_sync(wait=ACCFREE))
             for k0 in range(0, shape.k, n):
                 ab = a_step % 2
-                load_a = make("DMA_LOAD", dram_addr=a[1] + (m0 * shape.k + k0) * ITEM, sram_addr=a_buf[ab], rows=rows, row_bytes=n * ITEM, dram_stride=shape.k * ITEM)
-                emit(load_a.with_sync(wait=FREEA[ab] if a_step >= 2 else None, signal=LA[ab]), a[0])
+                emit(make("DMA_LOAD", dram_addr=a[1] + (m0 * shape.k + k0) * ITEM, sram_addr=a_buf[ab], rows=rows, row_bytes=n * ITEM, dram_stride=shape.k * ITEM), a[0])
                 for t, j in enumerate(tiles):
                     wb = w_step % 2
-                    load_w = make("DMA_LOAD", dram_addr=b[1] + (k0 * shape.n + j) * ITEM, sram_addr=w_buf[wb], rows=n, row_bytes=n * ITEM, dram_stride=shape.n * ITEM)
-                    emit(load_w.with_sync(wait=FREEW[wb] if w_step >= 2 else None, signal=LW[wb]), b[0])
-                    emit(make("MM_PRELOAD", sram_addr=w_buf[wb], dtype=DTYPES["f32"]).with_sync(wait=LW[wb], signal=FREEW[wb]))
-                    compute = make("MM_COMPUTE", sram_addr=a_buf[ab], acc_addr=t * rows_blk * n * ITEM, rows=rows, accumulate=int(k0 > 0), dtype=DTYPES["f32"])
-                    emit(compute.with_sync(wait=LA[ab] if t == 0 else None, signal=FREEA[ab] if t == len(tiles) - 1 else None))
+                    emit(make("DMA_LOAD", dram_addr=b[1] + (k0 * shape.n + j) * ITEM, sram_addr=w_buf[wb], rows=n, row_bytes=n * ITEM, dram_stride=shape.n * ITEM), b[0])
+                    emit(make("MM_PRELOAD", sram_addr=w_buf[wb], dtype=DTYPES["f32"]))
+                    emit(make("MM_COMPUTE", sram_addr=a_buf[ab], acc_addr=t * rows_blk * n * ITEM, rows=rows, accumulate=int(k0 > 0), dtype=DTYPES["f32"]))
                     w_step += 1
                 a_step += 1
-            emit(make("SYNC", engine=matrix).with_sync(signal=ST))
             for t, j in enumerate(tiles):
-                store = make("DMA_STORE", dram_addr=c[1] + (m0 * shape.n + j) * ITEM, sram_addr=t * rows_blk * n * ITEM, rows=rows, row_bytes=n * ITEM,
-                             dram_stride=shape.n * ITEM, from_acc=1)  # fmt: skip
-                emit(store.with_sync(wait=ST if t == 0 else None, signal=ACCFREE if t == len(tiles) - 1 else None), c[0])
-            group += 1
+                emit(make("DMA_STORE", dram_addr=c[1] + (m0 * shape.n + j) * ITEM, sram_addr=t * rows_blk * n * ITEM, rows=rows, row_bytes=n * ITEM,
+                          dram_stride=shape.n * ITEM, from_acc=1), c[0])  # fmt: skip
     emit(make("END"))
-    return program, relocations
+    synced = insert_semaphores(program, config)
+    # Relocations follow their instructions through the inserted SYNCs.
+    positions = [i for i, instr in enumerate(synced) if instr.name != "SYNC"]
+    return synced, [x for pos, slot in relocations for x in (positions[pos], slot)]
