@@ -67,6 +67,28 @@ zero_point)`.
 A deadlock (engines waiting on semaphores no remaining instruction signals) is an error naming the
 engines and semaphores. Scratchpad accesses not ordered by program order or semaphores (vector
 clocks) are reported as races; reads of never-written scratchpad bytes are reported.
+
+## The ref_asic target (`targets/ref_asic/`)
+- **Backend.** A kernel that is an f32 matmul (a named `matmul`, or a generic contraction whose
+  leading dims flatten into M) with a zero-initialised output and k, n multiples of N becomes an
+  ISA program: rows in blocks of up to 512, output columns in groups the accumulator holds, each
+  activation tile loaded once per k tile and reused by the group's weight tiles, scratchpad
+  buffers double-buffered. The schedule only places data; the semaphores come from a
+  buffer-region dependency analysis (`lowering/sync.py`: one FIFO semaphore per pair of engines,
+  SYNC instructions for extra waits or signals), and the race detector checks the result.
+  DRAM addresses are relocated at dispatch (`launch.relocations`).
+- **Fallback.** Every other kernel is lowered by the CPU backend inside the same ByRE and runs on
+  the host. In this model the ASIC's DRAM is host-visible, so fallback kernels work on it in place
+  and need no `byre.copy`; `byteir-sim run --report` lists every fallback kernel with its host time.
+  (Explicit copies between memory spaces arrive with a model whose DRAM is not host-visible.)
+- **Driver.** Device memory is the simulator's DRAM (first-fit allocator, 64-byte alignment);
+  queue submissions run programs on the simulator; the device keeps a report per dispatch
+  (cycles, statistics, trace events) for `byteir-sim`.
+- **CLI.** `byteir-sim run FILE [--inputs IN.npz] [--outputs OUT.npz] [--config CFG] [--trace T.json]
+  [--stats S.json] [--report] [--check]` and `byteir-sim disasm FILE.byre`.
+- **Not yet on the array:** convolutions, batched/transposed contractions, elementwise and
+  reduction kernels on the vector unit, and 4-D/padding/transposing DMA descriptors (the DMA
+  instructions are 2-D).
 """
 
 
