@@ -6,11 +6,13 @@ queue that runs operations on a worker thread. A driver whose device memory is h
 from __future__ import annotations
 
 import abc
+import os
 import queue as _queue
 import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,9 +25,9 @@ from byteir_sdk.errors import (
     KernelFaultError,
     OutOfMemoryError,
 )
-from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
+from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Device, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
 
-__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "host_array"]
+__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array"]
 
 
 class HostSemaphore(Semaphore):
@@ -267,3 +269,38 @@ def _bytes(view: BufferView) -> np.ndarray:
     if not isinstance(data, np.ndarray):
         raise InvalidArgumentError(f"a {type(view.buffer).__name__} is not a host-visible buffer of this driver")
     return data[view.offset : view.offset + view.nbytes]
+
+
+class HostBackedDevice(Device):
+    """What every device whose work runs on host threads shares: a kernel thread pool, one
+    in-order queue, host semaphores, profiling, and close(). Subclasses create ``self._queue``
+    (a HostQueue) after calling ``_start_host`` and implement memory and executables."""
+
+    def _start_host(self, name: str) -> None:
+        self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=f"{name}-kernel")
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise DeviceLostError(f"{self.info.name}: the device was closed")
+
+    def queue(self, index: int = 0) -> Queue:
+        self._check_open()
+        if index != 0:
+            raise InvalidArgumentError(f"{self.info.name} has one queue (index 0), not {index}")
+        return self._queue
+
+    def semaphore(self, initial: int = 0) -> Semaphore:
+        self._check_open()
+        return HostSemaphore(initial)
+
+    def set_profiling(self, enabled: bool) -> None:
+        self._queue.set_profiling(enabled)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._queue.finish()
+            self._queue.close()
+            self.pool.shutdown(wait=True)
+            self._closed = True

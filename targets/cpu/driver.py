@@ -17,8 +17,8 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
-from byteir_sdk.hal import BufferUsage, BufferView, Device, DeviceInfo, Driver, Executable, MemoryType, Queue, Semaphore
-from byteir_sdk.hal.host import HostBuffer, HostMemory, HostQueue, HostSemaphore, host_array
+from byteir_sdk.hal import BufferUsage, BufferView, DeviceInfo, Driver, Executable, MemoryType
+from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, host_array
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
@@ -213,11 +213,11 @@ class CpuQueue(HostQueue):
         self._executor.run(executable, entry, bindings, config)
 
 
-class CpuDevice(Device):
+class CpuDevice(HostBackedDevice):
     """The host CPU as a device."""
 
     def __init__(self, index: int = 0) -> None:
-        threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._start_host("cpu")
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
         self._info = DeviceInfo(
             name=f"cpu:{index}",
@@ -225,36 +225,19 @@ class CpuDevice(Device):
             memory_bytes=int(total),
             max_allocation_bytes=int(total) // 2,
             alignment=64,
-            capabilities=frozenset({f"executable:{LLVM_FORMAT}", f"executable:{HOST_FORMAT}", f"threads:{threads}"}),
-            properties={"cpu": llvm.get_host_cpu_name(), "threads": threads},
+            capabilities=frozenset({f"executable:{LLVM_FORMAT}", f"executable:{HOST_FORMAT}", f"threads:{self.threads}"}),
+            properties={"cpu": llvm.get_host_cpu_name(), "threads": self.threads},
         )
-        self.threads = threads
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cpu-kernel")
         self._memory = HostMemory(self._info.memory_bytes, self._info.max_allocation_bytes, self._info.alignment)
         self._queue = CpuQueue(self)
-        self._closed = False
 
     @property
     def info(self) -> DeviceInfo:
         return self._info
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise DeviceLostError(f"{self._info.name}: the device was closed")
-
     def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> HostBuffer:
         self._check_open()
         return HostBuffer(self._memory, int(size), memory_type | MemoryType.HOST_VISIBLE, usage, self._info.name)
-
-    def queue(self, index: int = 0) -> Queue:
-        self._check_open()
-        if index != 0:
-            raise InvalidArgumentError(f"{self._info.name} has one queue (index 0), not {index}")
-        return self._queue
-
-    def semaphore(self, initial: int = 0) -> Semaphore:
-        self._check_open()
-        return HostSemaphore(initial)
 
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
         self._check_open()
@@ -264,18 +247,8 @@ class CpuDevice(Device):
             return HostKernelExecutable(blob, self._info.name)
         raise UnimplementedError(f"{self._info.name}: executable format {format!r} is not supported", hint=f"Supported: {LLVM_FORMAT}, {HOST_FORMAT}.")
 
-    def set_profiling(self, enabled: bool) -> None:
-        self._queue.set_profiling(enabled)
-
     def memory_in_use(self) -> int:
         return self._memory.in_use
-
-    def close(self) -> None:
-        if not self._closed:
-            self._queue.finish()
-            self._queue.close()
-            self.pool.shutdown(wait=True)
-            self._closed = True
 
 
 class CpuDriver(Driver):

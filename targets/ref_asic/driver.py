@@ -4,18 +4,16 @@ run ISA programs on the simulator, and host-fallback kernels run on the CPU over
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, OutOfMemoryError, UnimplementedError
-from byteir_sdk.hal import Buffer, BufferUsage, BufferView, Device, DeviceInfo, Driver, Executable, MemoryType, Queue, Semaphore
-from byteir_sdk.hal.host import HostQueue, HostSemaphore
+from byteir_sdk.hal import Buffer, BufferUsage, BufferView, DeviceInfo, Driver, Executable, MemoryType
+from byteir_sdk.hal.host import HostBackedDevice, HostQueue
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import Instruction, decode_program
 from byteir_sim.sim import RunResult, Simulator
@@ -127,10 +125,11 @@ class AsicQueue(HostQueue):
         self._device.record(KernelReport(entry, "host", host_seconds=time.perf_counter() - start))
 
 
-class RefAsicDevice(Device):
+class RefAsicDevice(HostBackedDevice):
     """One simulated reference ASIC."""
 
     def __init__(self, config: MachineConfig | None = None) -> None:
+        self._start_host("ref_asic")
         self.config = config or MachineConfig()
         self.sim = Simulator(self.config)
         c = self.config
@@ -139,14 +138,11 @@ class RefAsicDevice(Device):
             capabilities=frozenset({f"executable:{ASIC_FORMAT}", f"executable:{LLVM_FORMAT}", f"executable:{HOST_FORMAT}", f"array:{c.array_size}"}),
             properties={"config": c.to_dict()},
         )  # fmt: skip
-        self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="ref_asic-host")
         self._free_list: list[tuple[int, int]] = [(0, c.dram_bytes)]
         self._lock = threading.Lock()
         self._in_use = 0
         self._reports: list[KernelReport] = []
         self._queue = AsicQueue(self)
-        self._closed = False
 
     @property
     def info(self) -> DeviceInfo:
@@ -154,8 +150,7 @@ class RefAsicDevice(Device):
 
     # -- DRAM allocation (first fit, 64-byte aligned) ----------------------------------
     def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> DramBuffer:
-        if self._closed:
-            raise DeviceLostError(f"{self._info.name}: the device was closed")
+        self._check_open()
         if size < 0:
             raise InvalidArgumentError(f"{self._info.name}: cannot allocate a negative size ({size})")
         need = max(64, (size + 63) // 64 * 64)
@@ -184,14 +179,6 @@ class RefAsicDevice(Device):
     def memory_in_use(self) -> int:
         return self._in_use
 
-    def queue(self, index: int = 0) -> Queue:
-        if index != 0:
-            raise InvalidArgumentError(f"{self._info.name} has one queue (index 0), not {index}")
-        return self._queue
-
-    def semaphore(self, initial: int = 0) -> Semaphore:
-        return HostSemaphore(initial)
-
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
         if format == ASIC_FORMAT:
             return AsicExecutable(blob, entry_points[-1] if entry_points else "main")
@@ -200,9 +187,6 @@ class RefAsicDevice(Device):
         if format == HOST_FORMAT:
             return HostKernelExecutable(blob, self._info.name)
         raise UnimplementedError(f"{self._info.name}: executable format {format!r} is not supported")
-
-    def set_profiling(self, enabled: bool) -> None:
-        self._queue.set_profiling(enabled)
 
     # -- reports ----------------------------------------------------------------------
     def record(self, report: KernelReport) -> None:
@@ -214,13 +198,6 @@ class RefAsicDevice(Device):
         with self._lock:
             reports, self._reports = self._reports, []
         return reports
-
-    def close(self) -> None:
-        if not self._closed:
-            self._queue.finish()
-            self._queue.close()
-            self.pool.shutdown(wait=True)
-            self._closed = True
 
 
 class RefAsicDriver(Driver):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from byteir_sdk.errors import DeadlineExceededError, InvalidArgumentError, KernelFaultError, OutOfMemoryError, UnimplementedError
-from byteir_targets.cpu.driver import CpuDevice, CpuDriver
+from byteir_targets.cpu.driver import CpuDriver
 
 
 @pytest.fixture(scope="module")
