@@ -161,7 +161,9 @@ def run_stages(program: Program, options: CompileOptions) -> Compilation:
     _check_host_ops(kp, caps, options.target)
     comp.kernel_program = kp
     comp.stage_seconds["loop"] = time.perf_counter() - start
-    _dump(comp, options, "loop", str(kp))
+    if "loop" in options.dump_after:
+        linalg = "\n".join(f"// ----- @{name} as linalg (input of the loop stage)\n{k.linalg}" for name, k in kp.kernels.items() if k.linalg)
+        _dump(comp, options, "loop", f"{linalg}\n// ----- Kernel IR after the loop passes\n{kp}")
 
     start = time.perf_counter()
     buffers = {name: bufferize_kernel(k, caps.alignment) for name, k in kp.kernels.items()}

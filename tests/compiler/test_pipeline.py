@@ -33,6 +33,9 @@ def test_dumps_after_every_stage(cnn_compilation, filecheck) -> None:
     // CHECK: call @k0_convolution
     """)
     filecheck(dumps["loop"], """
+    // CHECK: @k0_convolution as linalg
+    // CHECK: linalg.conv_2d_nhwc_hwcf
+    // CHECK: Kernel IR after the loop passes
     // CHECK: kernel @k0_convolution
     // CHECK: loop.conv_2d_nhwc_hwcf domain=[1, 32, 32, 16, 3, 3, 3] iterators=[parallel, parallel, parallel, parallel, reduction, reduction, reduction]
     """)

@@ -475,7 +475,10 @@ def kernel_from_function(module: ir.Module, fn: ir.Operation, kind: str, *, sour
         if kind == "host":
             return _host_kernel(name, single, clone, source)
         _mlir.run_pipeline(single, LEGALIZE_PIPELINE, source=source, stage="loop")
-        return _Translator(name, source).function(clone)
+        kernel = _Translator(name, source).function(clone)
+        clone.attributes["sym_name"] = ir.StringAttr.get(name)
+        kernel.linalg = clone.get_asm(large_elements_limit=16)
+        return kernel
 
 
 def _host_kernel(name: str, module: ir.Module, fn: ir.Operation, source: str) -> K.Kernel:

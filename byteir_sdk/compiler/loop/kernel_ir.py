@@ -319,6 +319,7 @@ class Kernel:
     types: dict[str, TensorType]
     ops: list[KernelOp]
     buffers: object = None  # byteir_sdk.compiler.tensor.bufferize.KernelBuffers, set by the tensor stage
+    linalg: str = ""  # the kernel as linalg-on-tensors MLIR text, which the loop stage translated
 
     def loops(self) -> Iterator[Loop]:
         return (op for op in self.ops if isinstance(op, Loop))
