@@ -145,3 +145,16 @@ def test_stress_many_allocations_and_dispatches(device) -> None:
     for b in bufs:
         b.release()
     assert device.memory_in_use() == start
+
+
+def test_jit_objects_are_cached_on_disk_by_content(tmp_path, monkeypatch, device) -> None:
+    from byteir_targets.cpu.driver import LlvmExecutable
+
+    monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path))
+    ir = b"define void @k(ptr %t, i64 %lo, i64 %hi) {\nentry:\n  ret void\n}\n"
+    first = LlvmExecutable(ir, ["k"], "cpu:0")
+    assert not first.cache_hit and first.cache_file.is_file() and first.cache_file.parent.parent == tmp_path
+    second = LlvmExecutable(ir, ["k"], "cpu:0")
+    assert second.cache_hit and second.cache_file == first.cache_file
+    other = LlvmExecutable(ir.replace(b"@k", b"@k2"), ["k2"], "cpu:0")
+    assert other.cache_file != first.cache_file  # keyed by content
