@@ -76,7 +76,9 @@ clocks) are reported as races; reads of never-written scratchpad bytes are repor
   buffers double-buffered. The schedule only places data; the semaphores come from a
   buffer-region dependency analysis (`lowering/sync.py`: one FIFO semaphore per pair of engines,
   SYNC instructions for extra waits or signals), and the race detector checks the result.
-  DRAM addresses are relocated at dispatch (`launch.relocations`).
+  DRAM addresses are relocated at dispatch (`launch.relocations`). An f32 elementwise kernel
+  (identity index maps; add, sub, mul, max, min, neg, abs, exp, log, tanh, erf, rsqrt, relu) runs
+  on the vector unit in chunks of 2048 elements, one VECTOR instruction per expression node.
 - **Fallback.** Every other kernel is lowered by the CPU backend inside the same ByRE and runs on
   the host. In this model the ASIC's DRAM is host-visible, so fallback kernels work on it in place
   and need no `byre.copy`; `byteir-sim run --report` lists every fallback kernel with its host time.
@@ -86,9 +88,9 @@ clocks) are reported as races; reads of never-written scratchpad bytes are repor
   (cycles, statistics, trace events) for `byteir-sim`.
 - **CLI.** `byteir-sim run FILE [--inputs IN.npz] [--outputs OUT.npz] [--config CFG] [--trace T.json]
   [--stats S.json] [--report] [--check]` and `byteir-sim disasm FILE.byre`.
-- **Not yet on the array:** convolutions, batched/transposed contractions, elementwise and
-  reduction kernels on the vector unit, and 4-D/padding/transposing DMA descriptors (the DMA
-  instructions are 2-D).
+- **Not yet on the ASIC:** convolutions, batched/transposed contractions, reductions and
+  broadcasting elementwise kernels on the vector unit, and 4-D/padding/transposing DMA
+  descriptors (the DMA instructions are 2-D).
 """
 
 

@@ -135,6 +135,9 @@ class Simulator:
         """Execute `program` (it must end with END) and return timing, stats and checks."""
         if not program or program[-1].name != "END":
             raise SimulatorFault("a program must end with END")
+        # Everything an earlier program did completed before this one starts: it is ordered.
+        self._writer_engine[:] = -1
+        self._writer_seq[:] = 0
         events: list[Event] = []
         busy = {e: 0 for e in ENGINES}
         stall = {e: 0 for e in ENGINES}

@@ -1,5 +1,6 @@
-"""The reference ASIC backend: matmuls onto the systolic array; every other kernel falls back to
-the host CPU inside the same ByRE (its LLVM / host-kernel executables), counted in the report."""
+"""The reference ASIC backend: matmuls onto the systolic array, f32 elementwise kernels onto the
+vector unit; every other kernel falls back to the host CPU inside the same ByRE (its LLVM /
+host-kernel executables), counted in the report."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from byteir_sim.config import MachineConfig
 from byteir_sim.isa import encode_program
 from byteir_targets.cpu.backend import CpuBackend
 from byteir_targets.ref_asic.lowering.matmul import MatmulShape, fits, lower_matmul
+from byteir_targets.ref_asic.lowering.vector import lower_elementwise
 
 __all__ = ["RefAsicBackend", "ASIC_FORMAT"]
 
@@ -39,11 +41,28 @@ class RefAsicBackend(Backend):
         )
 
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
-        program = self._matmul_program(kernel)
+        program = self._matmul_program(kernel) or self._vector_program(kernel)
         if program is None:
             fallback = self._host.lower(kernel)
             return dataclasses.replace(fallback, launch={**fallback.launch, "fallback": "cpu"})
         return program
+
+    def _vector_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        loops = list(kernel.loops())
+        if len(loops) != 1 or kernel.buffers is None or any(isinstance(op, (K.HostOp, K.View, K.Const)) for op in kernel.ops):
+            return None
+        (loop,) = loops
+        if kernel.results != [loop.results[0]] or loop.init_copy_needed(kernel.buffers):
+            return None
+        slots = [buffer_slot(kernel.buffers, len(kernel.params), len(kernel.results), n) for n in (*loop.inputs, loop.results[0])]  # type: ignore[arg-type]
+        if any(s is None for s in slots):
+            return None
+        lowered = lower_elementwise(kernel, loop, slots, self.config, loc=loop.loc)  # type: ignore[arg-type]
+        if lowered is None:
+            return None
+        program, relocations = lowered
+        launch = {"relocations": relocations, "macs": 0, "instructions": len(program), "loc": loop.loc, "shape": list(loop.domain), "unit": "vector"}
+        return LoweredKernel(ASIC_FORMAT, encode_program(program), kernel.name, launch)
 
     def _matmul_program(self, kernel: K.Kernel) -> LoweredKernel | None:
         loops = list(kernel.loops())

@@ -167,3 +167,12 @@ def test_sync_orders_engines_without_work() -> None:
             make("DMA_STORE", dram_addr=0, sram_addr=0, rows=1, row_bytes=64).with_sync(wait=5), make("END")]  # fmt: skip
     r = sim.run(prog)
     assert [ev.engine for ev in r.events[:2]] == ["matrix", "dma_out"] and r.events[1].start >= r.events[0].end
+
+
+def test_race_tracking_starts_afresh_for_each_program() -> None:
+    sim = Simulator()
+    sim.dram[:64] = 1
+    load = [make("DMA_LOAD", dram_addr=0, sram_addr=0, rows=1, row_bytes=64), make("END")]
+    overwrite = [make("VECTOR", op=VECTOR_OPS["neg"], src0=0, dst=0, length=16, dtype=DTYPES["f32"], src_space=SPACES["dram"], dst_space=SPACES["sram"]), make("END")]
+    assert not sim.run(load).races
+    assert not sim.run(overwrite).races  # the earlier program's write is complete, hence ordered

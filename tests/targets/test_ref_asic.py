@@ -104,3 +104,26 @@ def test_a_cpu_byre_is_refused(tmp_path: Path, capsys) -> None:
     byre = byteir_sdk.compile(byteir_sdk.load(src), "cpu").save(tmp_path / "cpu.byre")
     assert sim_cli.main(["run", str(byre)]) == 2
     assert "compiled for 'cpu', not ref_asic" in capsys.readouterr().err
+
+
+def test_elementwise_kernels_run_on_the_vector_unit(device) -> None:
+    import jax.numpy as jnp
+
+    program = byteir_sdk.load(lambda a, b: jnp.maximum(a * b + a, 0.0), np.zeros((3000,), np.float32), np.zeros((3000,), np.float32))
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program, seed=4)
+        device.take_reports()
+        (got,) = session.run(x)
+        reports = device.take_reports()
+    asic = [r for r in reports if r.where == "asic"]
+    assert asic and not any(r.stats["races"] for r in asic) and asic[0].stats["engines"]["vector"]["busy"] > 0
+    # Oracle: the StableHLO interpreter; exact: the same f32 ops in the same order.
+    assert reference.compare(got, reference.run(program, x)[0], reference.Tolerance("exact")).ok
+
+
+def test_ops_the_vector_unit_lacks_fall_back(device) -> None:
+    program = byteir_sdk.load(lambda a, b: a / b, np.zeros((64,), np.float32), np.ones((64,), np.float32))
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        device.take_reports()
+        session.run(reference.random_inputs(program))
+        assert [r.where for r in device.take_reports()] == ["host"]
