@@ -243,7 +243,8 @@ class Simulator:
         g = instr.get
         n = self.config.array_size
         if instr.name == "DMA_LOAD":
-            rows, row_bytes, stride = g("rows"), g("row_bytes"), g("dram_stride") or g("row_bytes")
+            rows, row_bytes = g("rows"), g("row_bytes")
+            stride = 0 if g("broadcast") else g("dram_stride") or row_bytes
             for r in range(rows):
                 src = self._slice(self.dram, g("dram_addr") + r * stride, row_bytes, f"instruction {idx} DMA_LOAD")
                 self._write_sram(g("sram_addr") + r * row_bytes, src.copy(), idx, engine, seq, clock)

@@ -176,3 +176,11 @@ def test_race_tracking_starts_afresh_for_each_program() -> None:
     overwrite = [make("VECTOR", op=VECTOR_OPS["neg"], src0=0, dst=0, length=16, dtype=DTYPES["f32"], src_space=SPACES["dram"], dst_space=SPACES["sram"]), make("END")]
     assert not sim.run(load).races
     assert not sim.run(overwrite).races  # the earlier program's write is complete, hence ordered
+
+
+def test_broadcast_dma_repeats_one_row() -> None:
+    sim = Simulator()
+    row = np.arange(4, dtype=np.float32)
+    sim.dram[:16] = row.view(np.uint8)
+    sim.run([make("DMA_LOAD", dram_addr=0, sram_addr=0, rows=3, row_bytes=16, broadcast=1), make("END")])
+    assert np.array_equal(sim.sram[:48].view(np.float32), np.tile(row, 3))

@@ -127,3 +127,14 @@ def test_ops_the_vector_unit_lacks_fall_back(device) -> None:
         device.take_reports()
         session.run(reference.random_inputs(program))
         assert [r.where for r in device.take_reports()] == ["host"]
+
+
+def test_broadcast_inputs_run_on_the_vector_unit(device) -> None:
+    program = byteir_sdk.load(lambda x, b: x + b, np.zeros((8, 1024), np.float32), np.zeros((1024,), np.float32))
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program, seed=6)
+        device.take_reports()
+        (got,) = session.run(x)
+        reports = device.take_reports()
+    assert "asic" in [r.where for r in reports] and not any(r.stats.get("races") for r in reports if r.where == "asic")
+    assert reference.compare(got, reference.run(program, x)[0], reference.Tolerance("exact")).ok

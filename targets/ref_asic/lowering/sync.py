@@ -36,7 +36,8 @@ def regions(instr: Instruction, config: MachineConfig) -> tuple[list[Region], li
     n = config.array_size
     name = instr.name
     if name in ("DMA_LOAD", "DMA_STORE"):
-        rows, row_bytes, stride = g("rows"), g("row_bytes"), g("dram_stride") or g("row_bytes")
+        rows, row_bytes = g("rows"), g("row_bytes")
+        stride = 0 if g("broadcast") else g("dram_stride") or row_bytes
         dram = ("dram", g("dram_addr"), g("dram_addr") + (rows - 1) * stride + row_bytes)
         local = ("acc" if g("from_acc") else "sram", g("sram_addr"), g("sram_addr") + rows * row_bytes)
         return ([dram], [local]) if name == "DMA_LOAD" else ([local], [dram])

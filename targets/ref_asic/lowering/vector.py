@@ -1,14 +1,17 @@
 """Elementwise f32 loops on the vector unit.
 
-A loop qualifies when every operand is read and written through the identity map (same shape),
-all types are f32, and its body is built from the kernel's inputs with ops the vector unit has
+A loop qualifies when its output is written through the identity map, every input is read
+through the identity map or broadcast over leading dims (``(d0, d1) -> (0, d1)``, ``-> (d1)``, a
+0-d scalar), all types are f32, and its body is built from the kernel's inputs with ops the vector unit has
 (add, sub, mul, maximum, minimum, neg, abs, exp, log, tanh, erf, rsqrt; ``maximum(x, 0)`` is
 ``relu``). The elements are processed in chunks: each chunk's inputs are DMA'd into the
-scratchpad, every expression node becomes one VECTOR instruction into its own scratchpad slot,
-and the result is DMA'd back. Semaphores come from the buffer-region dependency analysis.
+scratchpad (a broadcast input by a DMA that repeats its row), every expression node becomes one
+VECTOR instruction into its own scratchpad slot, and the result is DMA'd back. Semaphores come from the buffer-region dependency analysis.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sim.config import MachineConfig
@@ -20,6 +23,25 @@ __all__ = ["lower_elementwise"]
 _UNARY = {"neg": "neg", "absf": "abs", "exp": "exp", "log": "log", "tanh": "tanh", "erf": "erf", "rsqrt": "rsqrt"}
 _BINARY = {"add": "add", "sub": "sub", "mul": "mul", "maximumf": "max", "minimumf": "min"}
 CHUNK = 2048  # elements per chunk (8 KiB per scratchpad slot)
+MAX_CHUNK = 16383  # a chunk is one DMA row: row_bytes has 16 bits
+
+
+def _inner_size(m: K.AffineMap, shape: tuple[int, ...], domain: tuple[int, ...]) -> int | None:
+    """Elements of an input repeated along the chunked flat index: the whole domain for the
+    identity map, the trailing-dims size for a broadcast over leading dims, else None."""
+    if m.is_identity() and shape == domain:
+        return int(np.prod(domain, dtype=np.int64))
+    dims = [r.index if isinstance(r, K.Dim) else None for r in m.results]
+    consts = [r for r in m.results if not isinstance(r, K.Dim)]
+    if any(not (isinstance(c, K.Cst) and c.value == 0) for c in consts):
+        return None
+    trailing = [d for d in dims if d is not None]
+    n = len(domain)
+    if trailing != list(range(n - len(trailing), n)) or dims[len(dims) - len(trailing):] != trailing:
+        return None
+    if any(size != 1 for size, d in zip(shape, dims) if d is None):
+        return None
+    return int(np.prod(domain[n - len(trailing):], dtype=np.int64))
 
 
 def _plan(loop: K.Loop) -> list[tuple[K.Op, str, list[K.Expr]]] | None:
@@ -56,14 +78,18 @@ def lower_elementwise(kernel: K.Kernel, loop: K.Loop, slots: list[tuple[int, int
     names = [*loop.inputs, loop.results[0]]
     if loop.reduction_dims or loop.extra or not loop.domain or any(types[n].element != "f32" for n in names):
         return None
-    if not all(m.is_identity() for m in loop.maps) or any(types[n].shape != loop.domain for n in names):
+    n_in = len(loop.inputs)
+    if not loop.maps[n_in].is_identity() or types[loop.results[0]].shape != loop.domain:
         return None
+    inner = [_inner_size(m, types[n].shape, loop.domain) for n, m in zip(loop.inputs, loop.maps)]
     plan = _plan(loop)
-    if plan is None:
+    if plan is None or any(s is None for s in inner):
         return None
     total = types[loop.results[0]].size
-    chunk = min(total, CHUNK)
-    n_in = len(loop.inputs)
+    period = max([s for s in inner if s is not None and s < total], default=1)  # chunks start on row boundaries
+    if period > MAX_CHUNK:
+        return None
+    chunk = total if total <= CHUNK else max(1, CHUNK // period) * period
     slot_bytes = chunk * 4
     if (n_in + len(plan)) * slot_bytes > config.sram_bytes:
         return None
@@ -85,7 +111,11 @@ def lower_elementwise(kernel: K.Kernel, loop: K.Loop, slots: list[tuple[int, int
         length = min(chunk, total - start)
         for i in range(n_in):
             buffer, offset = slots[i]
-            emit(make("DMA_LOAD", dram_addr=offset + start * 4, sram_addr=input_slot[i], rows=1, row_bytes=length * 4), buffer)
+            size = inner[i] or total
+            if size >= total:
+                emit(make("DMA_LOAD", dram_addr=offset + start * 4, sram_addr=input_slot[i], rows=1, row_bytes=length * 4), buffer)
+            else:  # a broadcast input: its `size` elements repeated over the chunk
+                emit(make("DMA_LOAD", dram_addr=offset, sram_addr=input_slot[i], rows=length // size, row_bytes=size * 4, broadcast=1), buffer)
         for node, op, operands in plan:
             srcs = [address(a) for a in operands]
             emit(make("VECTOR", op=VECTOR_OPS[op], src0=srcs[0], src1=srcs[-1], dst=node_slot[id(node)], length=length,
