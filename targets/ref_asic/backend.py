@@ -49,13 +49,13 @@ class RefAsicBackend(Backend):
 
     def _vector_program(self, kernel: K.Kernel) -> LoweredKernel | None:
         loops = list(kernel.loops())
-        if len(loops) != 1 or kernel.buffers is None or any(isinstance(op, (K.HostOp, K.View, K.Const)) for op in kernel.ops):
+        if len(loops) != 1 or kernel.buffers is None or any(isinstance(op, (K.HostOp, K.View)) for op in kernel.ops):
             return None
         (loop,) = loops
         if kernel.results != [loop.results[0]] or loop.init_copy_needed(kernel.buffers):
             return None
         slots = [buffer_slot(kernel.buffers, len(kernel.params), len(kernel.results), n) for n in (*loop.inputs, loop.results[0])]  # type: ignore[arg-type]
-        if any(s is None for s in slots):
+        if slots[-1] is None:
             return None
         lowered = lower_elementwise(kernel, loop, slots, self.config, loc=loop.loc)  # type: ignore[arg-type]
         if lowered is None:

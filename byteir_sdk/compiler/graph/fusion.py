@@ -108,21 +108,39 @@ class OutlineFusionGroups(Pass):
     def _group(fn: ir.Operation, caps: Capabilities) -> list[_Group]:
         groups: list[_Group] = []
         group_of: dict[ir.Operation, int] = {}
+        # A broadcast of a constant computes nothing from other groups: it waits and joins the
+        # group of its consumer (rematerialize-cheap-broadcasts gave each consumer its own copy).
+        deferred: list[ir.Operation] = []
         for op in top_level_ops(fn):
             if op.name in ("stablehlo.constant", "func.return"):
+                continue
+            producer = _owner(op.operands[0]) if op.operands else None
+            if op.name == "stablehlo.broadcast_in_dim" and producer is not None and producer.name == "stablehlo.constant":
+                deferred.append(op)
                 continue
             kind = classify(op)
             producers = {group_of[p] for p in (_owner(v) for v in op.operands) if p is not None and p in group_of}
             newest = max(producers) if producers else None
+            owners = [o for o in (_owner(v) for v in op.operands) if o is not None]
+            pulled = [d for d in deferred if any(d == o for o in owners)]
             if newest is not None and _can_join(groups[newest].kind, kind, caps):
-                group = groups[newest]
+                index = newest
+                group = groups[index]
                 if group.kind == "elementwise" and kind == "reduction":
                     group.kind = "reduction"
-                group.ops.append(op)
-                group_of[op] = newest
             else:
-                groups.append(_Group(kind, [op]))
-                group_of[op] = len(groups) - 1
+                groups.append(_Group(kind, []))
+                index = len(groups) - 1
+                group = groups[index]
+            for d in pulled:
+                group.ops.append(d)
+                group_of[d] = index
+                deferred.remove(d)
+            group.ops.append(op)
+            group_of[op] = index
+        for d in deferred:  # only returned, or used by nothing grouped: a kernel of its own
+            groups.append(_Group("elementwise", [d]))
+            group_of[d] = len(groups) - 1
         return groups
 
     @staticmethod

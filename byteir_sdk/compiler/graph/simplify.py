@@ -297,3 +297,24 @@ class ShrinkBroadcastConstants(RewritePass):
         op.erase()
         ctx.count("graph.shrunk-constants")
         return True
+
+
+@register_pass("graph")
+class RematerializeCheapBroadcasts(RewritePass):
+    """A broadcast of a small constant with several users -> one copy per user (fuses instead of being stored)."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name != "stablehlo.broadcast_in_dim" or not _is_top_level(op):
+            return False
+        source = _defining_op(op.operands[0])
+        if source is None or source.name != "stablehlo.constant" or _elements(op.operands[0].type) > 64:
+            return False
+        users = [u.owner.operation for u in op.results[0].uses]
+        if len(users) < 2 or any(not _is_top_level(u) for u in users):
+            return False
+        for user in users[1:]:
+            with ir.InsertionPoint(user):
+                clone = op.clone()
+            user.replace_uses_of_with(op.results[0], clone.results[0])
+        ctx.count("graph.rematerialized-broadcasts", len(users) - 1)
+        return True

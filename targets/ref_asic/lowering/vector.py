@@ -26,6 +26,10 @@ CHUNK = 2048  # elements per chunk (8 KiB per scratchpad slot)
 MAX_CHUNK = 16383  # a chunk is one DMA row: row_bytes has 16 bits
 
 
+def _total(loop: K.Loop) -> int:
+    return int(np.prod(loop.domain, dtype=np.int64))
+
+
 def _inner_size(m: K.AffineMap, shape: tuple[int, ...], domain: tuple[int, ...]) -> int | None:
     """Elements of an input repeated along the chunked flat index: the whole domain for the
     identity map, the trailing-dims size for a broadcast over leading dims, else None."""
@@ -44,9 +48,15 @@ def _inner_size(m: K.AffineMap, shape: tuple[int, ...], domain: tuple[int, ...])
     return int(np.prod(domain[n - len(trailing):], dtype=np.int64))
 
 
-def _plan(loop: K.Loop) -> list[tuple[K.Op, str, list[K.Expr]]] | None:
-    """The body's ops in dependency order as (node, vector op, operands), or None."""
+def _plan(loop: K.Loop, zeros: set[int]) -> list[tuple[K.Op, str, list[K.Expr]]] | None:
+    """The body's ops in dependency order as (node, vector op, operands), or None.
+
+    `zeros` are the input positions holding a one-element constant zero (for ``relu``).
+    """
     n_in = len(loop.inputs)
+
+    def zero(e: K.Expr) -> bool:
+        return (isinstance(e, K.Lit) and e.value == 0) or (isinstance(e, K.Arg) and e.index in zeros)
     order: list[tuple[K.Op, str, list[K.Expr]]] = []
     seen: set[int] = set()
 
@@ -57,8 +67,8 @@ def _plan(loop: K.Loop) -> list[tuple[K.Op, str, list[K.Expr]]] | None:
             return isinstance(e, K.Op) and id(e) in seen
         if e.name in _UNARY and len(e.args) == 1:
             op, operands = _UNARY[e.name], [e.args[0]]
-        elif e.name == "maximumf" and len(e.args) == 2 and any(isinstance(a, K.Lit) and a.value == 0 for a in e.args):
-            op, operands = "relu", [a for a in e.args if not isinstance(a, K.Lit)]
+        elif e.name == "maximumf" and len(e.args) == 2 and any(zero(a) for a in e.args):
+            op, operands = "relu", [a for a in e.args if not zero(a)]
         elif e.name in _BINARY and len(e.args) == 2:
             op, operands = _BINARY[e.name], list(e.args)
         else:
@@ -81,9 +91,16 @@ def lower_elementwise(kernel: K.Kernel, loop: K.Loop, slots: list[tuple[int, int
     n_in = len(loop.inputs)
     if not loop.maps[n_in].is_identity() or types[loop.results[0]].shape != loop.domain:
         return None
-    inner = [_inner_size(m, types[n].shape, loop.domain) for n, m in zip(loop.inputs, loop.maps)]
-    plan = _plan(loop)
-    if plan is None or any(s is None for s in inner):
+    consts = {op.result: op.value for op in kernel.ops if isinstance(op, K.Const)}
+    zeros = {i for i, n in enumerate(loop.inputs) if n in consts and consts[n].size == 1 and float(consts[n].reshape(-1)[0]) == 0.0}
+    plan = _plan(loop, zeros)
+    if plan is None:
+        return None
+    used = {a.index for _, _, operands in plan for a in operands if isinstance(a, K.Arg)}
+    if any(loop.inputs[i] in consts for i in used):
+        return None  # a constant operand has no DRAM copy to DMA from
+    inner = [_inner_size(m, types[n].shape, loop.domain) if i in used else _total(loop) for i, (n, m) in enumerate(zip(loop.inputs, loop.maps))]
+    if any(s is None for s in inner):
         return None
     total = types[loop.results[0]].size
     period = max([s for s in inner if s is not None and s < total], default=1)  # chunks start on row boundaries
@@ -110,6 +127,8 @@ def lower_elementwise(kernel: K.Kernel, loop: K.Loop, slots: list[tuple[int, int
     for start in range(0, total, chunk):
         length = min(chunk, total - start)
         for i in range(n_in):
+            if i not in used:
+                continue
             buffer, offset = slots[i]
             size = inner[i] or total
             if size >= total:

@@ -194,3 +194,39 @@ def test_shrink_broadcast_constants(run_pass) -> None:
     // CHECK: %[[B:.*]] = stablehlo.broadcast_in_dim %[[S]], dims = [1] : (tensor<32xf32>) -> tensor<64x32xf32>
     // CHECK: stablehlo.add %arg0, %[[B]]
     """)
+
+
+def test_rematerialize_cheap_broadcasts(run_pass) -> None:
+    run_pass("rematerialize-cheap-broadcasts", """
+    func.func @f(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %b = stablehlo.broadcast_in_dim %z, dims = [] : (tensor<f32>) -> tensor<4x8xf32>
+      %0 = stablehlo.maximum %x, %b : tensor<4x8xf32>
+      %1 = stablehlo.maximum %y, %b : tensor<4x8xf32>
+      return %0, %1 : tensor<4x8xf32>, tensor<4x8xf32>
+    }""", checks="""
+    // CHECK-DAG: %[[B1:.*]] = stablehlo.broadcast_in_dim
+    // CHECK-DAG: %[[B2:.*]] = stablehlo.broadcast_in_dim
+    // CHECK-DAG: stablehlo.maximum %arg0, %[[B2]]
+    // CHECK-DAG: stablehlo.maximum %arg1, %[[B1]]
+    """)
+
+
+def test_a_constant_broadcast_joins_its_consumers_kernel(run_pass) -> None:
+    # Without deferral the broadcast would open a kernel of its own and split the reduction's
+    # epilogue from the reduction.
+    run_pass("outline-fusion-groups", """
+    func.func @main(%x: tensor<4x8xf32>) -> tensor<4xf32> {
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %0 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [1] : (tensor<4x8xf32>, tensor<f32>) -> tensor<4xf32>
+      %c = stablehlo.constant dense<2.0> : tensor<f32>
+      %b = stablehlo.broadcast_in_dim %c, dims = [] : (tensor<f32>) -> tensor<4xf32>
+      %1 = stablehlo.multiply %0, %b : tensor<4xf32>
+      return %1 : tensor<4xf32>
+    }""", checks="""
+    // CHECK:      func.func private @k0_reduce
+    // CHECK:        stablehlo.reduce
+    // CHECK:        stablehlo.broadcast_in_dim
+    // CHECK:        stablehlo.multiply
+    // CHECK-NOT:  func.func private @k1
+    """)
