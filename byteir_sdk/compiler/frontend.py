@@ -16,6 +16,7 @@ from typing import Any
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import ir
 from byteir_sdk.dtypes import TensorSpec, tensor_spec
+from byteir_sdk.compiler.passes import functions, walk
 from byteir_sdk.errors import EntryPointError, SourceFileError, UsageError, VerificationError
 
 __all__ = ["Program", "load", "loads", "IMPORT_PIPELINE", "from_module", "inline_calls", "find_function"]
@@ -97,22 +98,10 @@ class Program:
 
     def ops(self) -> Iterator[ir.Operation]:
         """Every op nested in the entry function, in pre-order (regions included)."""
-        yield from _walk(self.entry_function)
+        yield from walk(self.entry_function)
 
     def __str__(self) -> str:
         return self.text()
-
-
-def _walk(op: ir.Operation) -> Iterator[ir.Operation]:
-    for region in op.regions:
-        for block in region.blocks:
-            for child in block.operations:
-                yield child.operation
-                yield from _walk(child.operation)
-
-
-def _functions(module: ir.Module) -> list[ir.Operation]:
-    return [op.operation for op in module.body.operations if op.operation.name == "func.func"]
 
 
 def _symbol(op: ir.Operation) -> str:
@@ -125,14 +114,14 @@ def _is_public(op: ir.Operation) -> bool:
 
 def find_function(module: ir.Module, name: str) -> ir.Operation:
     """The func.func named @`name` in `module`; EntryPointError if there is none."""
-    for fn in _functions(module):
+    for fn in functions(module):
         if _symbol(fn) == name:
             return fn
     raise EntryPointError(f"no function @{name} in the module")
 
 
 def _resolve_entry(module: ir.Module, entry: str | None, source: str) -> str:
-    funcs = _functions(module)
+    funcs = functions(module)
     names = [_symbol(f) for f in funcs]
     if entry is not None:
         if entry not in names:
@@ -178,10 +167,10 @@ def _signature(fn: ir.Operation) -> tuple[tuple[TensorSpec, ...], tuple[TensorSp
 def inline_calls(module: ir.Module, entry: str, *, source: str) -> None:
     """Replace every func.call reachable from @entry by the callee's body; other functions go private."""
     with module.context:
-        symbols = {_symbol(f): f for f in _functions(module)}
+        symbols = {_symbol(f): f for f in functions(module)}
         fn = symbols[entry]
         for _ in range(10_000):  # StableHLO has no recursion; this only bounds a malformed module
-            call = next((op for op in _walk(fn) if op.name == "func.call"), None)
+            call = next((op for op in walk(fn) if op.name == "func.call"), None)
             if call is None:
                 break
             callee_name = ir.FlatSymbolRefAttr(call.attributes["callee"]).value
@@ -198,7 +187,7 @@ def inline_calls(module: ir.Module, entry: str, *, source: str) -> None:
             body.erase()
         else:
             raise VerificationError(f"{source}: calls nest too deeply to inline (recursive functions?)")
-        for other in _functions(module):
+        for other in functions(module):
             if _symbol(other) != entry:  # symbol-dce removes it unless something (a decomposition) refers to it
                 other.attributes["sym_visibility"] = ir.StringAttr.get("private")
         if not _is_public(fn):

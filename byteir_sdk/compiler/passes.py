@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import ir
 
-__all__ = ["Pass", "RewritePass", "UpstreamPass", "PassContext", "register_pass", "get_pass", "passes_of", "walk", "top_level_ops"]
+__all__ = ["Pass", "RewritePass", "UpstreamPass", "PassContext", "register_pass", "get_pass", "passes_of", "walk", "top_level_ops", "functions", "defining_op"]
 
 #: stage -> pass name -> pass class (the registry; the one kind of global state allowed)
 _REGISTRY: dict[str, dict[str, type[Pass]]] = {}
@@ -113,6 +113,12 @@ def functions(module: ir.Module) -> list[ir.Operation]:
 
 def top_level_ops(fn: ir.Operation) -> list[ir.Operation]:
     return [op.operation for op in fn.regions[0].blocks[0].operations]
+
+
+def defining_op(value: ir.Value) -> ir.Operation | None:
+    """The op producing `value`, or None for a block argument."""
+    owner = value.owner
+    return owner.operation if isinstance(owner, (ir.Operation, ir.OpView)) else None
 
 
 def walk(op: ir.Operation) -> Iterator[ir.Operation]:

@@ -17,7 +17,7 @@ import numpy as np
 from byteir_sdk._mlir import func_dialect, ir
 from byteir_sdk.compiler.backend import Capabilities
 from byteir_sdk.compiler.graph.simplify import splat_value
-from byteir_sdk.compiler.passes import Pass, PassContext, register_pass, top_level_ops, walk
+from byteir_sdk.compiler.passes import Pass, PassContext, defining_op, register_pass, top_level_ops, walk
 
 __all__ = ["classify", "HOST_OPS", "OutlineFusionGroups", "KERNEL_ATTR", "INLINE_CONSTANT_LIMIT"]
 
@@ -69,11 +69,6 @@ class _Group:
     ops: list[ir.Operation] = field(default_factory=list)
 
 
-def _owner(value: ir.Value) -> ir.Operation | None:
-    owner = value.owner
-    return owner.operation if isinstance(owner, (ir.Operation, ir.OpView)) else None
-
-
 def _top_level(op: ir.Operation, fn: ir.Operation) -> ir.Operation:
     while op.parent is not None and op.parent != fn:
         op = op.parent
@@ -81,7 +76,7 @@ def _top_level(op: ir.Operation, fn: ir.Operation) -> ir.Operation:
 
 
 def _inline_constant(value: ir.Value) -> bool:
-    op = _owner(value)
+    op = defining_op(value)
     if op is None or op.name != "stablehlo.constant":
         return False
     rt = ir.RankedTensorType(value.type)
@@ -114,14 +109,14 @@ class OutlineFusionGroups(Pass):
         for op in top_level_ops(fn):
             if op.name in ("stablehlo.constant", "func.return"):
                 continue
-            producer = _owner(op.operands[0]) if op.operands else None
+            producer = defining_op(op.operands[0]) if op.operands else None
             if op.name == "stablehlo.broadcast_in_dim" and producer is not None and producer.name == "stablehlo.constant":
                 deferred.append(op)
                 continue
             kind = classify(op)
-            producers = {group_of[p] for p in (_owner(v) for v in op.operands) if p is not None and p in group_of}
+            producers = {group_of[p] for p in (defining_op(v) for v in op.operands) if p is not None and p in group_of}
             newest = max(producers) if producers else None
-            owners = [o for o in (_owner(v) for v in op.operands) if o is not None]
+            owners = [o for o in (defining_op(v) for v in op.operands) if o is not None]
             pulled = [d for d in deferred if any(d == o for o in owners)]
             if newest is not None and _can_join(groups[newest].kind, kind, caps):
                 index = newest
@@ -151,7 +146,7 @@ class OutlineFusionGroups(Pass):
         copied: list[ir.Operation] = []
         for op in [o for op in group.ops for o in [op, *walk(op)]]:
             for v in op.operands:
-                producer = _owner(v)
+                producer = defining_op(v)
                 if producer is not None and producer in inside:
                     continue
                 if isinstance(v.owner, ir.Block) and v.owner.region.owner in inside:

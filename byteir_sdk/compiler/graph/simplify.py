@@ -6,7 +6,7 @@ import numpy as np
 
 from byteir_sdk._mlir import func_dialect, ir, stablehlo
 from byteir_sdk.compiler.frontend import Program
-from byteir_sdk.compiler.passes import PassContext, RewritePass, UpstreamPass, register_pass
+from byteir_sdk.compiler.passes import PassContext, RewritePass, UpstreamPass, defining_op, register_pass
 from byteir_sdk.dtypes import array_to_attr, tensor_spec
 from byteir_sdk.reference.engines import constant_value, run_interpreter
 
@@ -38,17 +38,12 @@ class CommonSubexpressionElimination(UpstreamPass):
     pipeline = "cse"
 
 
-def _defining_op(value: ir.Value) -> ir.Operation | None:
-    owner = value.owner
-    return owner.operation if isinstance(owner, (ir.Operation, ir.OpView)) else None
-
-
 def _is_top_level(op: ir.Operation) -> bool:
     return op.parent is not None and op.parent.name == "func.func"
 
 
 def _is_constant(value: ir.Value) -> bool:
-    op = _defining_op(value)
+    op = defining_op(value)
     return op is not None and op.name == "stablehlo.constant"
 
 
@@ -58,7 +53,7 @@ def _elements(t: ir.Type) -> int:
 
 def splat_value(value: ir.Value, limit: int = 1 << 20) -> object | None:
     """The scalar a splat stablehlo.constant holds, or None (not constant / not splat / too big)."""
-    op = _defining_op(value)
+    op = defining_op(value)
     if op is None or op.name != "stablehlo.constant" or _elements(value.type) > limit:
         return None
     array = constant_value(op)
@@ -118,7 +113,7 @@ class FoldConstants(RewritePass):
             return False  # folding would expand data (broadcast, pad, iota-like): keep the small weights
         producers = []
         for v in operands:
-            p = _defining_op(v)
+            p = defining_op(v)
             if p is not None and all(p != q for q in producers):
                 producers.append(p)
         replace_with_constants(op, evaluate_ops(producers + [op], list(op.results)))
@@ -158,7 +153,7 @@ class FoldTransposeOfTranspose(RewritePass):
     def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
         if op.name != "stablehlo.transpose":
             return False
-        inner = _defining_op(op.operands[0])
+        inner = defining_op(op.operands[0])
         if inner is None or inner.name != "stablehlo.transpose":
             return False
         p = list(ir.DenseI64ArrayAttr(inner.attributes["permutation"]))
@@ -183,7 +178,7 @@ class FoldReshapeChains(RewritePass):
     def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
         if op.name not in ("stablehlo.reshape", "stablehlo.convert"):
             return False
-        inner = _defining_op(op.operands[0])
+        inner = defining_op(op.operands[0])
         if inner is None or inner.name != op.name:
             return False
         if op.name == "stablehlo.convert" and not _lossless(inner.operands[0].type, inner.results[0].type):
@@ -306,7 +301,7 @@ class RematerializeCheapBroadcasts(RewritePass):
     def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
         if op.name != "stablehlo.broadcast_in_dim" or not _is_top_level(op):
             return False
-        source = _defining_op(op.operands[0])
+        source = defining_op(op.operands[0])
         if source is None or source.name != "stablehlo.constant" or _elements(op.operands[0].type) > 64:
             return False
         users = [u.owner.operation for u in op.results[0].uses]

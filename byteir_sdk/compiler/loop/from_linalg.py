@@ -276,8 +276,7 @@ class _Translator:
                 start: K.Expr = K.Arg(len(inputs) - 1, "index")
             else:
                 start = K.Lit(off, "index")
-            rel = K.Op("sub", (K.Index(d), start), "index")
-            in_dim = K.Op("and", (K.Op("cmpi.sge", (rel, K.Lit(0, "index")), "i1"), K.Op("cmpi.slt", (rel, K.Lit(size, "index")), "i1")), "i1")
+            in_dim, rel = K.window(d, start, size)
             inside = in_dim if inside is None else K.Op("and", (inside, in_dim), "i1")
             if d in kept:
                 src_index.append(rel)

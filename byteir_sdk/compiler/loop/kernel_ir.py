@@ -38,7 +38,7 @@ import numpy as np
 __all__ = [
     "TensorType", "AffineExpr", "Dim", "Cst", "AffineBin", "AffineMap",
     "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
-    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "STANDARD_MAPS", "has_standard_maps",
+    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "STANDARD_MAPS", "has_standard_maps", "window",
 ]  # fmt: skip
 
 
@@ -302,6 +302,18 @@ def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, in
         return None
     m = int(np.prod([loop.domain[d] for d in par[:-1]], dtype=np.int64))
     return m, loop.domain[k], loop.domain[par[-1]]
+
+
+def window(dim: int, start: Expr, size: int, stride: int = 1) -> tuple[Expr, Expr]:
+    """(inside, index) of loop dim `dim` against a window of `size` elements, one every `stride`,
+    from `start`: inside = 0 <= d - start < size * stride (and on the stride); index = (d - start) / stride."""
+    rel: Expr = Op("sub", (Index(dim), start), "index")
+    inside: Expr = Op("and", (Op("cmpi.sge", (rel, Lit(0, "index")), "i1"), Op("cmpi.slt", (rel, Lit(size * stride, "index")), "i1")), "i1")
+    if stride != 1:
+        on_stride = Op("cmpi.eq", (Op("mods", (rel, Lit(stride, "index")), "index"), Lit(0, "index")), "i1")
+        inside = Op("and", (inside, on_stride), "i1")
+        rel = Op("floordivs", (rel, Lit(stride, "index")), "index")
+    return inside, rel
 
 
 def has_standard_maps(loop: Loop) -> bool:

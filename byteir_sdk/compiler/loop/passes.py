@@ -355,13 +355,8 @@ def views_to_loops(kernel: K.Kernel, caps: Capabilities) -> K.Kernel:
             inside: K.Expr | None = None
             index: list[K.Expr] = []
             for d in range(rank):
-                rel: K.Expr = K.Op("sub", (K.Index(d), K.Lit(low[d], "index")), "index")
-                conds = [K.Op("cmpi.sge", (rel, K.Lit(0, "index")), "i1"), K.Op("cmpi.slt", (rel, K.Lit(sizes[d] * strides[d], "index")), "i1")]
-                if strides[d] != 1:
-                    conds.append(K.Op("cmpi.eq", (K.Op("mods", (rel, K.Lit(strides[d], "index")), "index"), K.Lit(0, "index")), "i1"))
-                    rel = K.Op("floordivs", (rel, K.Lit(strides[d], "index")), "index")
-                for ok in conds:
-                    inside = ok if inside is None else K.Op("and", (inside, ok), "i1")
+                ok, rel = K.window(d, K.Lit(low[d], "index"), sizes[d], strides[d])
+                inside = ok if inside is None else K.Op("and", (inside, ok), "i1")
                 index.append(rel)
             if len(src.shape) != rank:  # a rank-reduced source: drop the unit window dims
                 index = [e for d, e in enumerate(index) if sizes[d] != 1][: len(src.shape)]
