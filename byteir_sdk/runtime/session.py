@@ -74,6 +74,8 @@ class Session:
                 self._plan.append(("copy", (self._view(op.source), self._view(op.target))))
         self._inputs = program.arg_indices(ArgType.INPUT)
         self._outputs = program.arg_indices(ArgType.OUTPUT)
+        self._input_views = [self._args[i].whole() for i in self._inputs]
+        self._output_views = [self._view(Operand(i, 0, program.args[i].shape, program.args[i].element)) for i in self._outputs]
         self.input_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._inputs)
         self.output_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._outputs)
         self._queue.finish()
@@ -89,15 +91,15 @@ class Session:
         """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
         arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
         q = self._queue
-        for i, array in zip(self._inputs, arrays):
-            q.update(self._args[i].whole(), array)
+        for view, array in zip(self._input_views, arrays):
+            q.update(view, array)
         for kind, item in self._plan:
             if kind == "dispatch":
                 _, exe, entry, bindings, launch = item
                 q.dispatch(exe, entry, bindings, launch)
             else:
                 q.copy(item[0], item[1])
-        outputs = [q.read(self._view(Operand(i, 0, self.program.args[i].shape, self.program.args[i].element))) for i in self._outputs]
+        outputs = [q.read(view) for view in self._output_views]
         q.finish()
         return outputs
 
