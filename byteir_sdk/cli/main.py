@@ -36,7 +36,8 @@ def _inspect_byre(path: str) -> int:
     prog = read_byre(path)
     verify_byre(prog, library_callees={op.callee for op in prog.ops if hasattr(op, "callee") and op.callee not in prog.executables})
     out = console()
-    out.print(f"[bold]{path}[/]  ByRE {prog.version}, target {prog.target}, arena {_human_bytes(prog.arena_bytes)} (alignment {prog.arena_alignment})")
+    arenas = ", ".join(f"{space} {_human_bytes(size)}" for space, size in prog.arenas.items()) or "none"
+    out.print(f"[bold]{path}[/]  ByRE {prog.version}, target {prog.target}, arenas: {arenas} (alignment {prog.arena_alignment})")
     sig = Table(title="arguments", title_justify="left")
     for col in ("#", "name", "kind", "type", "bytes"):
         sig.add_column(col)
@@ -48,7 +49,8 @@ def _inspect_byre(path: str) -> int:
         kernels.add_column(col)
     for i, op in enumerate(prog.ops):
         if not hasattr(op, "callee"):
-            kernels.add_row(str(i), "byre.copy", "-", "1/1", "")
+            src, dst = op.source, op.target
+            kernels.add_row(str(i), "byre.copy", "-", "1/1", f"{_human_bytes(src.nbytes)} {src.space} -> {dst.space}")
             continue
         exe = prog.executables.get(op.callee)
         fmt = exe.format if exe else "library"

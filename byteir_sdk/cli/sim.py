@@ -16,6 +16,10 @@ from byteir_sdk.cli._common import EXIT_OK, add_common_options, console, outputs
 from byteir_sdk.errors import UsageError
 
 
+def _kib(n: int) -> str:
+    return f"{n / 1024:,.1f} KiB"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="byteir-sim",
@@ -83,8 +87,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     asic = [r for r in reports if r.where == "asic"]
     cycles = sum(r.cycles for r in asic)
     host = [r for r in reports if r.where == "host"]
+    copies = [r for r in reports if r.where == "copy" and r.direction in ("device->host", "host->device")]
     out.print(f"total: {cycles:,} cycles = {cycles / config.clock_hz * 1e3:.3f} ms at {config.clock_hz / 1e9:g} GHz "
-              f"({len(asic)} kernels on the ASIC, {len(host)} host-fallback kernels taking {sum(r.host_seconds for r in host) * 1e3:.1f} ms); "
+              f"({len(asic)} kernels on the ASIC, {len(host)} host-fallback kernels taking {sum(r.host_seconds for r in host) * 1e3:.1f} ms, "
+              f"{len(copies)} copies between DRAM and host memory moving {_kib(sum(r.copy_bytes for r in copies))}); "
               f"simulated in {wall:.2f} s")  # fmt: skip
     if args.report:
         table = Table(title="per-kernel report", title_justify="left")
@@ -94,6 +100,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             if r.where == "asic":
                 s = r.stats
                 table.add_row(str(i), r.name, "asic", f"{r.cycles:,}", f"{s['mac_utilisation']:.1%}", f"{s['dma_bytes_per_cycle']:.1f}", str(s["verdict"]))
+            elif r.where == "copy":
+                table.add_row(str(i), "byre.copy", r.direction, "-", "-", "-", _kib(r.copy_bytes))
             else:
                 table.add_row(str(i), r.name, "host fallback", "-", "-", "-", f"{r.host_seconds * 1e3:.2f} ms host")
         out.print(table)
@@ -111,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             offset_us += r.cycles / config.clock_hz * 1e6
         out.print(f"wrote {write_json(args.trace, {'traceEvents': events, 'displayTimeUnit': 'ns'})} (open in ui.perfetto.dev)")
     if args.stats:
-        out.print(f"wrote {write_json(args.stats, [{'kernel': r.name, 'where': r.where, 'cycles': r.cycles, 'host_seconds': r.host_seconds, **r.stats} for r in reports])}")
+        rows = [{"kernel": r.name, "where": r.where, "cycles": r.cycles, "host_seconds": r.host_seconds, **({"bytes": r.copy_bytes, "direction": r.direction} if r.where == "copy" else {}), **r.stats} for r in reports]
+        out.print(f"wrote {write_json(args.stats, rows)}")
     if args.outputs:
         out.print(f"wrote {sdk_io.save_outputs_npz(args.outputs, outputs)}")
     if args.check:

@@ -91,6 +91,12 @@ class Backend(abc.ABC):
     def lower(self, kernel: Kernel) -> LoweredKernel:
         """Lower one kernel to an executable blob and its launch metadata."""
 
+    def memory_space(self, kernel: Kernel) -> str:
+        """Where `kernel`'s buffers must live: ``"device"`` (the default) or ``"host"`` for a kernel
+        the target runs on the host CPU; the pipeline inserts ``byre.copy`` between the spaces and
+        plans one arena per space. Called after bufferization, before ``lower``."""
+        return "device"
+
 
 @dataclass(frozen=True)
 class Target:

@@ -26,6 +26,7 @@ from byteir_sdk.compiler.loop.passes import LOOP_PASSES
 from byteir_sdk.compiler.loop.program import KernelProgram, build_kernel_program
 from byteir_sdk.compiler.passes import PassContext, get_pass
 from byteir_sdk.compiler.tensor.bufferize import MemoryPlan, bufferize_kernel, plan_memory
+from byteir_sdk.compiler.tensor.spaces import DEVICE, place_memory_spaces
 from byteir_sdk.dtypes import element_type
 from byteir_sdk.errors import UnsupportedOpError, UnsupportedTypeError, UsageError
 
@@ -37,7 +38,7 @@ STAGES: dict[str, tuple[str, ...]] = {
     "graph": ("canonicalize", "fold-constants", "fold-identity-ops", "fold-transpose-of-transpose", "fold-reshape-chains",
               "simplify-arithmetic", "dce", "cse", "shrink-broadcast-constants", "rematerialize-cheap-broadcasts", "outline-fusion-groups"),  # fmt: skip
     "loop": ("legalize-to-kernel-ir", "views-to-loops", "fuse-elementwise-loops", "eliminate-dead-operands", "tile-for-memory", "annotate-parallelism"),
-    "tensor": ("bufferize", "plan-memory"),
+    "tensor": ("bufferize", "place-memory-spaces", "plan-memory"),
     "byre": ("lower-kernels", "emit-byre"),
 }
 
@@ -91,6 +92,7 @@ class Compilation:
             stats["host_kernels"] = sorted(n for n, k in kp.kernels.items() if any(isinstance(op, K.HostOp) for op in k.ops))
         if plan is not None:
             stats["arena_peak_bytes"] = plan.arena_bytes
+            stats["arena_bytes_by_space"] = dict(plan.arenas)
             stats["arena_naive_bytes"] = plan.naive_bytes
             stats["weight_bytes"] = plan.weight_bytes
             stats["in_place_reuses"] = len(plan.in_place)
@@ -168,6 +170,9 @@ def run_stages(program: Program, options: CompileOptions) -> Compilation:
     start = time.perf_counter()
     buffers = {name: bufferize_kernel(k, caps.alignment) for name, k in kp.kernels.items()}
     kp.kernels = {name: dataclasses.replace(k, buffers=buffers[name]) for name, k in kp.kernels.items()}
+    kernel_spaces = {name: backend.memory_space(k) for name, k in kp.kernels.items()}
+    comp.pass_statistics["memory_space_copies"] = place_memory_spaces(kp, kernel_spaces)
+    comp.pass_statistics["host_space_kernels"] = sum(1 for s in kernel_spaces.values() if s != DEVICE)  # type: ignore[assignment]
     comp.plan = plan_memory(kp, buffers, caps.alignment)
     comp.stage_seconds["tensor"] = time.perf_counter() - start
     _dump(comp, options, "tensor", _tensor_text(kp, comp.plan))
@@ -182,8 +187,9 @@ def run_stages(program: Program, options: CompileOptions) -> Compilation:
 
 
 def _tensor_text(kp: KernelProgram, plan: MemoryPlan) -> str:
-    lines = [str(kp), "", f"memory plan: arena {plan.arena_bytes} bytes (naive {plan.naive_bytes}), alignment {plan.alignment}"]
-    for name, p in sorted(plan.placements.items(), key=lambda kv: kv[1].offset):
+    arenas = ", ".join(f"{space} {size}" for space, size in plan.arenas.items()) or "none"
+    lines = [str(kp), "", f"memory plan: arena {plan.arena_bytes} bytes (naive {plan.naive_bytes}), alignment {plan.alignment}; arenas by space: {arenas}"]
+    for name, p in sorted(plan.placements.items(), key=lambda kv: (kv[1].space, kv[1].offset)):
         lines.append(f"  %{name}: {p.space}[{p.offset}, {p.offset + p.size})")
     for name, i in plan.output_of.items():
         lines.append(f"  %{name}: written into out{i}")

@@ -212,8 +212,12 @@ class HostQueue(Queue):
     def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
         if source.nbytes != target.nbytes:
             raise InvalidArgumentError(f"{self._device}: copy of {source.nbytes} bytes into a {target.nbytes}-byte view")
-        src, dst = _bytes(source), _bytes(target)
-        self._submit("copy", "copy", lambda: np.copyto(dst, src), wait, signal)
+        _bytes(source), _bytes(target)  # both must be memory this driver can reach
+        self._submit("copy", "copy", lambda: self.run_copy(source, target), wait, signal)
+
+    def run_copy(self, source: BufferView, target: BufferView) -> None:
+        """Execute one copy on the worker thread (subclasses may account for it)."""
+        np.copyto(_bytes(target), _bytes(source))
 
     def fill(self, target: BufferView, pattern: bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
         if len(pattern) not in (1, 2, 4, 8) or target.nbytes % len(pattern):

@@ -14,7 +14,7 @@ import numpy as np
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import ir
 from byteir_sdk.compiler.byre.emit import ByreModule
-from byteir_sdk.compiler.byre.format import ATTR, OP, SUPPORTED_VERSIONS, ArgType
+from byteir_sdk.compiler.byre.format import ATTR, MEMORY_SPACES, OP, SUPPORTED_VERSIONS, ArgType
 from byteir_sdk.dtypes import ElementType, TensorSpec, element_type
 from byteir_sdk.errors import ByreFormatError, ByteIRError, SourceFileError
 
@@ -38,13 +38,14 @@ class ArgSpec:
 
 @dataclass(frozen=True)
 class Operand:
-    """A memref operand: an entry argument (``arg``) or a view at ``offset`` of the arena."""
+    """A memref operand: an entry argument (``arg``) or a view at ``offset`` of the arena of ``space``."""
 
     arg: int | None
     offset: int
     shape: tuple[int, ...]
     element: ElementType
     view: int = -1  # which byre.alias op made it (-1 for arguments): liveness is per view
+    space: str = "device"  # memory space of its arena (arguments: device)
 
     @property
     def nbytes(self) -> int:
@@ -83,12 +84,17 @@ class ByreProgram:
     version: str
     target: str
     args: list[ArgSpec]
-    arena_bytes: int
+    arenas: dict[str, int]  # memory space -> arena bytes
     arena_alignment: int
     ops: list[ComputeOp | CopyOp]
     executables: dict[str, ExecutableBlob]
     weights: dict[str, bytes]
     digests: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arena_bytes(self) -> int:
+        """Bytes of the device arena."""
+        return self.arenas.get("device", 0)
 
     def arg_indices(self, kind: ArgType) -> list[int]:
         return [i for i, a in enumerate(self.args) if a.kind == kind]
@@ -181,24 +187,28 @@ def _read_module(module: ir.Module, name: str) -> ByreProgram:
                 raise _fail(name, f"entry argument {i} has unknown byre.argtype {d[ATTR.ARG_TYPE]}") from None
             shape, et = _memref(arg.type, name, f"entry argument {i}")
             args.append(ArgSpec(d[ATTR.ARG_NAME], kind, shape, et))
-        arena_value = None
-        arena_bytes, alignment = 0, 1
+        arena_space: dict[ir.Value, str] = {}
+        arenas: dict[str, int] = {}
+        alignment = 1
         views: dict[ir.Value, Operand] = {}
         for i, arg in enumerate(block.arguments):
             views[arg] = Operand(i, 0, args[i].shape, args[i].element)
         ops: list[ComputeOp | CopyOp] = []
         for op in [o.operation for o in block.operations]:
             if op.name == OP.ALLOC:
-                if arena_value is not None:
-                    raise _fail(name, "more than one arena allocation in the device memory space")
-                arena_value = op.results[0]
-                arena_bytes = ir.MemRefType(op.results[0].type).shape[0]
-                alignment = int(ir.IntegerAttr(op.attributes["alignment"]).value) if "alignment" in op.attributes else 1
+                space = ir.StringAttr(op.attributes[ATTR.SPACE]).value if ATTR.SPACE in op.attributes else "device"
+                if space not in MEMORY_SPACES:
+                    raise _fail(name, f"arena in unknown memory space {space!r} (known: {', '.join(MEMORY_SPACES)})")
+                if space in arenas:
+                    raise _fail(name, f"more than one arena allocation in the {space} memory space")
+                arena_space[op.results[0]] = space
+                arenas[space] = ir.MemRefType(op.results[0].type).shape[0]
+                alignment = max(alignment, int(ir.IntegerAttr(op.attributes["alignment"]).value) if "alignment" in op.attributes else 1)
             elif op.name == OP.ALIAS:
-                if op.operands[0] != arena_value:
-                    raise _fail(name, "byre.alias of something other than the arena")
+                if op.operands[0] not in arena_space:
+                    raise _fail(name, "byre.alias of something other than an arena")
                 shape, et = _memref(op.results[0].type, name, "a byre.alias view")
-                views[op.results[0]] = Operand(None, int(ir.IntegerAttr(op.attributes[ATTR.OFFSET]).value), shape, et, len(views))
+                views[op.results[0]] = Operand(None, int(ir.IntegerAttr(op.attributes[ATTR.OFFSET]).value), shape, et, len(views), arena_space[op.operands[0]])
             elif op.name == OP.COMPUTE:
                 operands = [views.get(v) for v in op.operands]
                 if any(o is None for o in operands):
@@ -221,7 +231,7 @@ def _read_module(module: ir.Module, name: str) -> ByreProgram:
             else:
                 raise _fail(name, f"unexpected op {op.name} in the entry function")
         digests = from_attr(attrs[ATTR.DIGESTS]) if ATTR.DIGESTS in attrs else {}
-        return ByreProgram(name, version, target, args, arena_bytes, alignment, ops, executables, weights, digests)
+        return ByreProgram(name, version, target, args, arenas, alignment, ops, executables, weights, digests)
 
 
 def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> None:
@@ -249,7 +259,8 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
             if len(blob) != a.nbytes:
                 raise _fail(name, f"weight {a.name} holds {len(blob)} bytes, its memref needs {a.nbytes}", "The file may be corrupt; recompile it.")
     live: dict[int, list[int]] = {}  # view -> [first, last] op index
-    extent: dict[int, tuple[int, int]] = {}  # view -> [start, end) bytes of the arena
+    extent: dict[int, tuple[int, int]] = {}  # view -> [start, end) bytes of its arena
+    space_of: dict[int, str] = {}  # view -> memory space
     written_outputs: set[int] = set()
     for i, op in enumerate(program.ops):
         operands = [*op.inputs, *op.outputs, *([op.scratch] if op.scratch else [])] if isinstance(op, ComputeOp) else [op.source, op.target]
@@ -257,10 +268,15 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
             raise _fail(name, f"byre.compute calls {op.callee!r}, which is neither an executable in the module nor a library op of target '{program.target}'")
         for o in operands:
             if o.arg is None:
-                if o.offset < 0 or o.offset + o.nbytes > program.arena_bytes:
-                    raise _fail(name, f"view [{o.offset}, {o.offset + o.nbytes}) lies outside the {program.arena_bytes}-byte arena")
+                size = program.arenas.get(o.space, 0)
+                if o.offset < 0 or o.offset + o.nbytes > size:
+                    raise _fail(name, f"view [{o.offset}, {o.offset + o.nbytes}) lies outside the {size}-byte {o.space} arena")
                 live.setdefault(o.view, [i, i])[1] = i
                 extent[o.view] = (o.offset, o.offset + o.nbytes)
+                space_of[o.view] = o.space
+        if isinstance(op, ComputeOp) and len({o.space for o in operands}) > 1:
+            raise _fail(name, f"op {i} ({op.callee}) mixes memory spaces {', '.join(sorted({o.space for o in operands}))}",
+                        "A compute's operands must lie in one space; the compiler inserts byre.copy between spaces.")
         outs = op.outputs if isinstance(op, ComputeOp) else (op.target,)
         for o in outs:
             if o.arg is not None:
@@ -281,6 +297,8 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
             v2, (s2, e2) = by_start[b]
             if s2 >= e1:
                 break
+            if space_of[v1] != space_of[v2]:
+                continue
             (f1, l1), (f2, l2) = live[v1], live[v2]
             if max(f1, f2) < min(l1, l2):
                 raise _fail(name, f"arena views [{s1}, {e1}) and [{s2}, {e2}) overlap while both are live (ops {max(f1, f2)}..{min(l1, l2)})")

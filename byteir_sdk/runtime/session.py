@@ -1,7 +1,8 @@
 """Session: load a ByRE program onto a device once, then run it many times.
 
 At construction: read + verify the module, create the target's device (or use the one given),
-allocate the arena and one buffer per entry argument, upload the weights, prepare every
+allocate one arena per memory space (device-local, or host-visible for host kernels) and one
+buffer per entry argument, upload the weights, prepare every
 executable. ``run`` binds inputs, dispatches the computes in order on the device queue, copies,
 and reads the outputs: no allocation of device buffers per run.
 """
@@ -21,10 +22,13 @@ from byteir_sdk.compiler.byre.emit import ByreModule
 from byteir_sdk.compiler.byre.format import ArgType
 from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import UnsupportedError
-from byteir_sdk.hal import Buffer, BufferView, Device, Executable
+from byteir_sdk.hal import Buffer, BufferView, Device, Executable, MemoryType
 from byteir_sdk.runtime.byre import ByreProgram, ComputeOp, CopyOp, Operand, read_byre, verify_byre
 
 __all__ = ["Session", "KernelTime"]
+
+#: the HAL memory type of each ByRE memory space's arena
+_MEMORY_TYPE = {"device": MemoryType.DEVICE_LOCAL, "host": MemoryType.HOST_VISIBLE}
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Session:
         verify_byre(program, library)
         self._queue = device.queue(0)
         self._args: list[Buffer] = [device.allocate(a.nbytes) for a in program.args]
-        self._arena: Buffer | None = device.allocate(program.arena_bytes) if program.arena_bytes else None
+        self._arenas: dict[str, Buffer] = {space: device.allocate(size, _MEMORY_TYPE[space]) for space, size in program.arenas.items() if size}
         for i in program.arg_indices(ArgType.WEIGHT):
             self._queue.update(self._args[i].whole(), program.weights[program.args[i].name])
         self._executables: dict[str, Executable] = {}
@@ -84,8 +88,7 @@ class Session:
     def _view(self, o: Operand) -> BufferView:
         if o.arg is not None:
             return self._args[o.arg].view(0, o.shape, o.element.dtype)
-        assert self._arena is not None
-        return self._arena.view(o.offset, o.shape, o.element.dtype)
+        return self._arenas[o.space].view(o.offset, o.shape, o.element.dtype)
 
     def run(self, inputs: sdk_io.Inputs) -> list[np.ndarray]:
         """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
@@ -137,10 +140,10 @@ class Session:
         """Free the session's buffers (and the device, if the session created it)."""
         for b in self._args:
             b.release()
-        if self._arena is not None:
-            self._arena.release()
+        for arena in self._arenas.values():
+            arena.release()
         self._args = []
-        self._arena = None
+        self._arenas = {}
         if self._owns_device:
             self.device.close()
 

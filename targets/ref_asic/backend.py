@@ -1,6 +1,7 @@
 """The reference ASIC backend: matmuls onto the systolic array, f32 elementwise kernels onto the
 vector unit; every other kernel falls back to the host CPU inside the same ByRE (its LLVM /
-host-kernel executables), counted in the report."""
+host-kernel executables) over host memory, with ``byre.copy`` between DRAM and host memory
+(``memory_space``), counted in the report."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class RefAsicBackend(Backend):
     def __init__(self, config: MachineConfig | None = None) -> None:
         self.config = config or MachineConfig()
         self._host = CpuBackend()
+        # kernel -> its ASIC program (None: host fallback); the kernel is kept so its id stays unique
+        self._programs: dict[tuple[str, int], tuple[K.Kernel, LoweredKernel | None]] = {}
 
     def capabilities(self) -> Capabilities:
         host = self._host.capabilities()
@@ -40,12 +43,22 @@ class RefAsicBackend(Backend):
             parallelism=1,
         )
 
+    def memory_space(self, kernel: K.Kernel) -> str:
+        """DRAM ("device") for kernels the ASIC runs, host memory for host-fallback kernels."""
+        return "device" if self._asic_program(kernel) is not None else "host"
+
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
-        program = self._matmul_program(kernel) or self._vector_program(kernel)
+        program = self._asic_program(kernel)
         if program is None:
             fallback = self._host.lower(kernel)
             return dataclasses.replace(fallback, launch={**fallback.launch, "fallback": "cpu"})
         return program
+
+    def _asic_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        key = (kernel.name, id(kernel))
+        if key not in self._programs:
+            self._programs[key] = (kernel, self._matmul_program(kernel) or self._vector_program(kernel))
+        return self._programs[key][1]
 
     def _vector_program(self, kernel: K.Kernel) -> LoweredKernel | None:
         loops = list(kernel.loops())

@@ -1,10 +1,15 @@
-"""HAL driver for the reference ASIC: device memory is the simulator's DRAM, queue submissions
-run ISA programs on the simulator, and host-fallback kernels run on the CPU over the same
-(host-visible) DRAM. Profiling returns the simulator's statistics per kernel."""
+"""HAL driver for the reference ASIC: device-local memory is the simulator's DRAM, queue
+submissions run ISA programs on the simulator, and host-fallback kernels run on the CPU over
+host memory (``MemoryType.HOST_VISIBLE`` allocations). Each kind of kernel may only be bound to
+its own memory: the compiler moves values between them with ``byre.copy`` (the queue's copies
+are the only traffic between the two, and each is reported). Profiling returns the simulator's
+statistics per kernel."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +18,7 @@ import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, OutOfMemoryError, UnimplementedError
 from byteir_sdk.hal import Buffer, BufferUsage, BufferView, DeviceInfo, Driver, Executable, MemoryType
-from byteir_sdk.hal.host import HostBackedDevice, HostQueue
+from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import Instruction, decode_program
 from byteir_sim.sim import RunResult, Simulator
@@ -41,7 +46,7 @@ class DramBuffer(Buffer):
 
     @property
     def memory_type(self) -> MemoryType:
-        return MemoryType.DEVICE_LOCAL | MemoryType.HOST_VISIBLE
+        return MemoryType.DEVICE_LOCAL
 
     @property
     def usage(self) -> BufferUsage:
@@ -89,11 +94,13 @@ class KernelReport:
     """One dispatch: where it ran and, on the ASIC, what the simulator measured."""
 
     name: str
-    where: str  # "asic" or "host"
+    where: str  # "asic", "host" (a fallback kernel) or "copy"
     cycles: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     trace: list[dict[str, Any]] = field(default_factory=list)
     host_seconds: float = 0.0
+    copy_bytes: int = 0
+    direction: str = ""  # copies: "device->host", "host->device", "device->device"
 
 
 class AsicQueue(HostQueue):
@@ -102,10 +109,18 @@ class AsicQueue(HostQueue):
         self._device = device
         self._host = HostExecutor(device.pool, device.threads)
 
-    def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
-        import time
+    def run_copy(self, source: BufferView, target: BufferView) -> None:
+        super().run_copy(source, target)
+        self._device.record(KernelReport("copy", "copy", copy_bytes=source.nbytes, direction=f"{_space(source)}->{_space(target)}"))
 
-        if isinstance(executable, AsicExecutable):
+    def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
+        asic = isinstance(executable, AsicExecutable)
+        for i, view in enumerate(bindings):
+            if (_space(view) == "device") != asic:
+                kind = "an ASIC program" if asic else "a host-fallback kernel"
+                raise InvalidArgumentError(f"{self._device.info.name}: {entry}: {kind} is bound to {_space(view)} memory (binding {i})",
+                                           hint="ASIC programs read DRAM and host kernels host memory; compile with this SDK, which copies between them.")  # fmt: skip
+        if asic:
             program = list(executable.program)
             relocations = config.get("relocations", [])
             loc = str(config.get("loc", ""))
@@ -121,8 +136,12 @@ class AsicQueue(HostQueue):
                                              chrome_trace(result, self._device.config, name=entry)))  # fmt: skip
             return
         start = time.perf_counter()
-        self._host.run(executable, entry, bindings, config)
+        self._host.run(executable, entry, bindings, config)  # type: ignore[arg-type]
         self._device.record(KernelReport(entry, "host", host_seconds=time.perf_counter() - start))
+
+
+def _space(view: BufferView) -> str:
+    return "device" if isinstance(view.buffer, DramBuffer) else "host"
 
 
 class RefAsicDevice(HostBackedDevice):
@@ -142,15 +161,20 @@ class RefAsicDevice(HostBackedDevice):
         self._lock = threading.Lock()
         self._in_use = 0
         self._reports: list[KernelReport] = []
+        host_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
+        self._host_memory = HostMemory(int(host_bytes), int(host_bytes) // 2, 64)
         self._queue = AsicQueue(self)
 
     @property
     def info(self) -> DeviceInfo:
         return self._info
 
-    # -- DRAM allocation (first fit, 64-byte aligned) ----------------------------------
-    def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> DramBuffer:
+    # -- memory: DRAM (first fit, 64-byte aligned) or host memory ----------------------
+    def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> Buffer:
+        """Device-local memory is simulated DRAM; a host-visible-only request is host memory."""
         self._check_open()
+        if MemoryType.DEVICE_LOCAL not in memory_type:
+            return HostBuffer(self._host_memory, int(size), MemoryType.HOST_VISIBLE, usage, self._info.name)
         if size < 0:
             raise InvalidArgumentError(f"{self._info.name}: cannot allocate a negative size ({size})")
         need = max(64, (size + 63) // 64 * 64)
@@ -177,7 +201,7 @@ class RefAsicDevice(HostBackedDevice):
             self._free_list = merged
 
     def memory_in_use(self) -> int:
-        return self._in_use
+        return self._in_use + self._host_memory.in_use
 
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
         if format == ASIC_FORMAT:

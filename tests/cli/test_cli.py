@@ -14,6 +14,7 @@ from byteir_sdk.cli import conformance as conformance_cli
 from byteir_sdk.cli import main as byteir_cli
 from byteir_sdk.cli import sim as sim_cli
 from byteir_sdk.compiler import load
+from byteir_sdk.compiler.byre.format import VERSION
 
 ADD = """func.func @main(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %0 = stablehlo.add %a, %b : tensor<2x2xf32>
@@ -124,4 +125,4 @@ def test_inspect_byre_lists_kernels_with_format_and_launch(tmp_path: Path, capsy
     path = compile_program(models.get("mlp", batch=2), "cpu").save(tmp_path / "mlp.byre")
     assert byteir_cli.main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "ByRE 1.0.0, target cpu" in out and "llvm-ir" in out and "library:0" in out and "weight" in out
+    assert f"ByRE {VERSION}, target cpu" in out and "llvm-ir" in out and "library:0" in out and "weight" in out

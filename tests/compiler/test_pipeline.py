@@ -9,6 +9,7 @@ import pytest
 import byteir_sdk
 from byteir_sdk import models
 from byteir_sdk.cli import main as byteir_cli
+from byteir_sdk.compiler.byre.format import VERSION
 from byteir_sdk.compiler.pipeline import STAGES, CompileOptions, run_stages
 from byteir_sdk.errors import UnknownTargetError, UnsupportedOpError, UnsupportedTypeError, UsageError
 from byteir_sdk.runtime import read_byre, verify_byre
@@ -40,15 +41,15 @@ def test_dumps_after_every_stage(cnn_compilation, filecheck) -> None:
     // CHECK: loop.conv_2d_nhwc_hwcf domain=[1, 32, 32, 16, 3, 3, 3] iterators=[parallel, parallel, parallel, parallel, reduction, reduction, reduction]
     """)
     filecheck(dumps["tensor"], """
-    // CHECK: memory plan: arena {{[0-9]+}} bytes (naive {{[0-9]+}}), alignment 64
+    // CHECK: memory plan: arena {{[0-9]+}} bytes (naive {{[0-9]+}}), alignment 64; arenas by space: device {{[0-9]+}}
     // CHECK: written into out0
     """)
     filecheck(dumps["byre"], """
     // CHECK: module attributes {byre.container_module
     // CHECK-SAME: byre.target = "cpu"
-    // CHECK-SAME: byre.version = "1.0.0"
+    // CHECK-SAME: byre.version = "1.1.0"
     // CHECK: func.func @main(%arg0: memref<1x32x32x3xf32> {byre.argname = "x", byre.argtype = 1 : i32}
-    // CHECK: memref.alloc() {alignment = 64 : i64}
+    // CHECK: memref.alloc() {alignment = 64 : i64, byre.memory_space = "device"}
     // CHECK: "byre.alias"
     // CHECK: "byre.compute"({{.*}}) {{{.*}}callee = "k0_convolution"}
     """)
@@ -72,7 +73,7 @@ def test_compile_is_deterministic_and_round_trips(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()
     bc = byteir_sdk.compile(program, "cpu").save(tmp_path / "a.byrebc", bytecode=True)
     again = read_byre(bc)
-    assert again.version == "1.0.0" and len(again.ops) == len(read_byre(a).ops)
+    assert again.version == VERSION and len(again.ops) == len(read_byre(a).ops)
     # text -> bytecode -> text is identical
     from byteir_sdk import _mlir
 

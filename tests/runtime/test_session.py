@@ -16,6 +16,7 @@ import pytest
 import byteir_sdk
 from byteir_sdk import models, reference
 from byteir_sdk.cli import main as byteir_cli
+from byteir_sdk.compiler.byre.format import VERSION
 from byteir_sdk.conformance.corpus import corpus_files, load_case
 from byteir_sdk.errors import ByreFormatError, InputMismatchError, SourceFileError
 from byteir_sdk.runtime import Session
@@ -147,7 +148,7 @@ def test_truncated_bytecode(tmp_path: Path, mlp_byre) -> None:
 
 def test_unknown_version(tmp_path: Path, byre_text: str) -> None:
     path = tmp_path / "v9.byre"
-    path.write_text(byre_text.replace('byre.version = "1.0.0"', 'byre.version = "9.0.0"'))
+    path.write_text(byre_text.replace(f'byre.version = "{VERSION}"', 'byre.version = "9.0.0"'))
     with pytest.raises(ByreFormatError, match="version 9.0.0 is not supported"):
         Session(path)
 

@@ -13,7 +13,8 @@ import byteir_sdk
 from byteir_sdk import models, reference
 from byteir_sdk.cli import sim as sim_cli
 from byteir_sdk.conformance.corpus import corpus_files, load_case
-from byteir_sdk.runtime import Session
+from byteir_sdk.runtime import Session, read_byre
+from byteir_sdk.runtime.byre import ComputeOp, CopyOp
 from byteir_targets.ref_asic import RefAsicDevice
 from tests.conftest import CASES_DIR, SHARED_CORPUS
 
@@ -43,7 +44,10 @@ def test_shapes_the_array_cannot_tile_fall_back_to_the_host(device) -> None:
         x = reference.random_inputs(program)
         device.take_reports()
         (got,) = session.run(x)
-        assert [r.where for r in device.take_reports()] == ["host"]
+        reports = device.take_reports()
+    # Both operands are copied from DRAM to host memory, the host kernel runs, its result is copied back.
+    assert [(r.where, r.direction) for r in reports] == [("copy", "device->host")] * 2 + [("host", ""), ("copy", "host->device")]
+    assert [r.copy_bytes for r in reports if r.where == "copy"] == [5 * 7 * 4, 7 * 3 * 4, 5 * 3 * 4]
     np.testing.assert_allclose(got, x[0].astype(np.float64) @ x[1], rtol=1e-5, atol=1e-5)
 
 
@@ -126,7 +130,35 @@ def test_ops_the_vector_unit_lacks_fall_back(device) -> None:
     with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
         device.take_reports()
         session.run(reference.random_inputs(program))
-        assert [r.where for r in device.take_reports()] == ["host"]
+        assert [r.where for r in device.take_reports()] == ["copy", "copy", "host", "copy"]
+
+
+def test_fallback_values_move_between_memory_spaces_with_byre_copy() -> None:
+    """A host kernel between two ASIC kernels: its input is copied DRAM -> host once, its result back."""
+    import jax.numpy as jnp
+
+    program = byteir_sdk.load(lambda a, b: jnp.maximum((a @ b) / 3.0, 0.0) @ b, np.zeros((16, 32), np.float32), np.zeros((32, 32), np.float32))
+    prog = read_byre(byteir_sdk.compile(program, "ref_asic"))
+    assert set(prog.arenas) == {"device", "host"}
+    copies = [op for op in prog.ops if isinstance(op, CopyOp)]
+    assert [(c.source.space, c.target.space) for c in copies] == [("device", "host"), ("host", "device")]
+    for op in prog.ops:  # every compute's operands lie in one space
+        if isinstance(op, ComputeOp):
+            assert len({o.space for o in (*op.inputs, *op.outputs)}) == 1
+
+
+def test_driver_refuses_a_host_kernel_bound_to_dram(device) -> None:
+    from byteir_sdk.errors import InvalidArgumentError
+
+    program = byteir_sdk.load(lambda a: a / 3.0, np.zeros((16,), np.float32))
+    prog = read_byre(byteir_sdk.compile(program, "ref_asic"))
+    (exe,) = prog.executables.values()
+    executable = device.prepare_executable(exe.format, exe.blob, [*exe.launch.get("steps", []), exe.entry])
+    dram = [device.allocate(64).whole(), device.allocate(64).whole()]
+    q = device.queue()
+    q.dispatch(executable, exe.entry, dram, exe.launch)
+    with pytest.raises(InvalidArgumentError, match="host-fallback kernel is bound to device memory"):
+        q.finish()
 
 
 def test_broadcast_inputs_run_on_the_vector_unit(device) -> None:

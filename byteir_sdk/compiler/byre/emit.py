@@ -19,8 +19,8 @@ from byteir_sdk._mlir import func_dialect, ir, memref_dialect
 from byteir_sdk.compiler.backend import LoweredKernel
 from byteir_sdk.compiler.byre.format import ATTR, OP, VERSION, ArgType
 from byteir_sdk.compiler.loop import kernel_ir as K
-from byteir_sdk.compiler.loop.program import KernelProgram
-from byteir_sdk.compiler.tensor.bufferize import MemoryPlan
+from byteir_sdk.compiler.loop.program import Copy, KernelProgram
+from byteir_sdk.compiler.tensor.bufferize import MemoryPlan, Placement
 
 __all__ = ["ByreModule", "emit_byre", "to_attr", "bytes_attr", "library_callee"]
 
@@ -117,24 +117,28 @@ def emit_byre(
         values: dict[str, ir.Value] = dict(zip(arg_values, args))
         outputs = args[len(arg_values) :]
         with ir.InsertionPoint(block):
-            arena = None
-            if plan.arena_bytes:
-                arena_type = ir.MemRefType.get([plan.arena_bytes], ir.IntegerType.get_signless(8))
-                arena = memref_dialect.AllocOp(arena_type, [], [], alignment=plan.alignment).result
+            arenas: dict[str, ir.Value] = {}
+            for space, size in plan.arenas.items():
+                arena_type = ir.MemRefType.get([size], ir.IntegerType.get_signless(8))
+                alloc = memref_dialect.AllocOp(arena_type, [], [], alignment=plan.alignment)
+                alloc.operation.attributes[ATTR.SPACE] = ir.StringAttr.get(space)
+                arenas[space] = alloc.result
 
-            def view(offset: int, mtype: ir.MemRefType) -> ir.Value:
-                assert arena is not None
-                op = ir.Operation.create(OP.ALIAS, results=[mtype], operands=[arena], attributes={ATTR.OFFSET: to_attr(offset)})
+            def view(where: Placement, mtype: ir.MemRefType) -> ir.Value:
+                op = ir.Operation.create(OP.ALIAS, results=[mtype], operands=[arenas[where.space]], attributes={ATTR.OFFSET: to_attr(where.offset)})
                 return op.results[0]
 
             executables: dict[str, ir.Attribute] = {}
             for i, call in enumerate(program.calls):
-                kernel = program.kernels[call.kernel]
                 for r in call.results:
                     if r in plan.output_of:
                         values[r] = outputs[plan.output_of[r]]
                     else:
-                        values[r] = view(plan.placements[r].offset, _memref(t[r]))
+                        values[r] = view(plan.placements[r], _memref(t[r]))
+                if isinstance(call, Copy):
+                    ir.Operation.create(OP.COPY, results=[], operands=[values[call.source], values[call.target]])
+                    continue
+                kernel = program.kernels[call.kernel]
                 operands = [values[a] for a in call.args] + [values[r] for r in call.results]
                 attrs: dict[str, ir.Attribute] = {
                     ATTR.NUM_INPUTS: ir.IntegerAttr.get(ir.IntegerType.get_signless(32), len(call.args)),
@@ -142,7 +146,7 @@ def emit_byre(
                 }
                 if i in plan.scratch:
                     region = plan.scratch[i]
-                    operands.append(view(region.offset, ir.MemRefType.get([region.size], ir.IntegerType.get_signless(8))))
+                    operands.append(view(region, ir.MemRefType.get([region.size], ir.IntegerType.get_signless(8))))
                     attrs[ATTR.SCRATCH] = ir.UnitAttr.get()
                 low = lowered[call.kernel]
                 library = low.launch.get("library")

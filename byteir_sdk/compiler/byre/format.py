@@ -10,7 +10,7 @@ A ByRE module is genuine MLIR (text ``.byre`` or MLIR bytecode)::
                       %w3: memref<784x1024xf32> {byre.argname = "w3", byre.argtype = 4 : i32},
                       %out0: memref<8x10xf32> {byre.argname = "out0", byre.argtype = 2 : i32})
           attributes {byre.entry_point} {
-        %arena = memref.alloc() {alignment = 64 : i64} : memref<65536xi8>
+        %arena = memref.alloc() {alignment = 64 : i64, byre.memory_space = "device"} : memref<65536xi8>
         %t = "byre.alias"(%arena) {offset = 0 : i64} : (memref<65536xi8>) -> memref<8x1024xf32>
         "byre.compute"(%x, %w3, %t) {callee = "k0", byre.num_inputs = 2 : i32, byre.num_outputs = 1 : i32} : (...) -> ()
         "byre.copy"(%a, %out0) : (memref<..>, memref<..>) -> ()
@@ -25,18 +25,26 @@ jaxlib's bindings can write them and cannot read them back.) A ``byre.compute`` 
 no entry in ``byre.executables`` is a library op of the target (e.g. ``MatmulOp_f32f32_f32``).
 Compute operands are its inputs, then its outputs, then (when ``byre.scratch`` is set) one
 scratch buffer.
+
+Memory spaces: each ``memref.alloc`` is the arena of one space (``byre.memory_space``:
+``"device"``, or ``"host"`` for kernels a target runs on the host CPU); entry arguments live in
+device memory. A compute's operands all lie in one space; ``byre.copy`` moves values between
+spaces (and into outputs).
 """
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["VERSION", "SUPPORTED_VERSIONS", "ArgType", "ATTR", "OP"]
+__all__ = ["VERSION", "SUPPORTED_VERSIONS", "MEMORY_SPACES", "ArgType", "ATTR", "OP"]
 
-#: The format version this SDK writes.
-VERSION = "1.0.0"
-#: Versions this SDK's runtime reads.
-SUPPORTED_VERSIONS = frozenset({"1.0.0"})
+#: The format version this SDK writes (1.1.0: arenas carry ``byre.memory_space``; there may be
+#: one per space, with ``byre.copy`` between them).
+VERSION = "1.1.0"
+#: Versions this SDK's runtime reads (1.0.0: one arena, in device memory).
+SUPPORTED_VERSIONS = frozenset({"1.0.0", "1.1.0"})
+#: Memory spaces an arena may live in.
+MEMORY_SPACES = ("device", "host")
 
 
 class ArgType(enum.IntEnum):

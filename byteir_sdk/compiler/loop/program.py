@@ -22,14 +22,32 @@ from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import UnsupportedOpError
 from byteir_sdk.reference.engines import constant_value
 
-__all__ = ["Call", "KernelProgram", "build_kernel_program"]
+__all__ = ["Call", "Copy", "KernelProgram", "build_kernel_program"]
 
 
 @dataclass(frozen=True)
 class Call:
+    """``results = kernel(args)``."""
+
     kernel: str
     args: tuple[str, ...]
     results: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """``target = source`` between memory spaces (a ``byre.copy``; see tensor/spaces.py)."""
+
+    source: str
+    target: str
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return (self.source,)
+
+    @property
+    def results(self) -> tuple[str, ...]:
+        return (self.target,)
 
 
 @dataclass
@@ -41,15 +59,23 @@ class KernelProgram:
     outputs: list[str]
     output_specs: list[TensorSpec]
     weights: dict[str, np.ndarray]
-    calls: list[Call]
+    calls: list[Call | Copy]
     kernels: dict[str, K.Kernel]
     types: dict[str, K.TensorType] = field(default_factory=dict)
+    spaces: dict[str, str] = field(default_factory=dict)  # value -> memory space, when not "device"
+
+    def space(self, value: str) -> str:
+        """The memory space `value` lives in."""
+        return self.spaces.get(value, "device")
 
     def evaluate(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Run every kernel with the NumPy Kernel IR evaluator."""
         env: dict[str, np.ndarray] = dict(zip(self.inputs, inputs))
         env.update(self.weights)
         for call in self.calls:
+            if isinstance(call, Copy):
+                env[call.target] = env[call.source]
+                continue
             for name, value in zip(call.results, evaluate_kernel(self.kernels[call.kernel], [env[a] for a in call.args])):
                 env[name] = value
         return [env[o] for o in self.outputs]
@@ -60,7 +86,10 @@ class KernelProgram:
         for name, value in self.weights.items():
             lines.append(f"  %{name} = weight : {t[name]}  // {value.nbytes} bytes")
         for c in self.calls:
-            lines.append(f"  %{', %'.join(c.results)} = call @{c.kernel}(%{', %'.join(c.args)})")
+            if isinstance(c, Copy):
+                lines.append(f"  %{c.target} = copy %{c.source} : {self.space(c.source)} -> {self.space(c.target)}")
+            else:
+                lines.append(f"  %{', %'.join(c.results)} = call @{c.kernel}(%{', %'.join(c.args)})")
         lines.append(f"  return %{', %'.join(self.outputs)}")
         lines.append("}")
         return "\n".join(["\n\n".join(str(k) for k in self.kernels.values()), *lines])

@@ -7,8 +7,8 @@ views (slice, pad, insert_slice) copy into a buffer of their own. Constants stay
 kernel (the backend embeds them).
 
 Across kernels: program outputs produced by a kernel are written straight into the output
-arguments; everything else (call results and each call's scratch) is packed into the arena by
-liveness, greedy best-fit by size, at the target's alignment. A result may reuse the buffer
+arguments; everything else (call results and each call's scratch) is packed into the arena of
+its memory space (tensor/spaces.py) by liveness, greedy best-fit by size, at the target's alignment. A result may reuse the buffer
 of an input that dies at the same call when the kernel reads each element of that input only
 at the index it writes (an elementwise kernel): that is in-place reuse.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
-from byteir_sdk.compiler.loop.program import KernelProgram
+from byteir_sdk.compiler.loop.program import Call, KernelProgram
 
 __all__ = ["BufferRef", "KernelBuffers", "Placement", "MemoryPlan", "bufferize_kernel", "plan_memory", "nbytes"]
 
@@ -169,6 +169,7 @@ class MemoryPlan:
     kernel_buffers: dict[str, KernelBuffers] = field(default_factory=dict)
     in_place: list[tuple[str, str]] = field(default_factory=list)  # (result, input whose buffer it reuses)
     weight_bytes: int = 0
+    arenas: dict[str, int] = field(default_factory=dict)  # memory space -> arena bytes (arena_bytes is "device")
 
 
 def _elementwise_in_place(kernel: K.Kernel, param: int, result: int) -> bool:
@@ -187,7 +188,7 @@ def _elementwise_in_place(kernel: K.Kernel, param: int, result: int) -> bool:
 
 
 def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers], alignment: int) -> MemoryPlan:
-    """Plan every program value and call scratch into one device arena."""
+    """Plan every program value and call scratch into one arena per memory space."""
     outputs = program.outputs
     output_of: dict[str, int] = {}
     copies: list[tuple[str, int]] = []
@@ -198,6 +199,7 @@ def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers]
         else:
             copies.append((o, i))  # an input, a weight, or the same value returned twice
     sizes: dict[str, int] = {}
+    spaces: dict[str, str] = {}
     live: dict[str, tuple[int, int]] = {}
     last_use: dict[str, int] = {}
     for i, call in enumerate(program.calls):
@@ -209,23 +211,25 @@ def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers]
     alias: dict[str, str] = {}
     in_place: list[tuple[str, str]] = []
     for i, call in enumerate(program.calls):
-        kernel = program.kernels[call.kernel]
+        kernel = program.kernels[call.kernel] if isinstance(call, Call) else None
         for ri, r in enumerate(call.results):
             if r in output_of:
                 continue
             for pi, a in enumerate(call.args):
-                if (a in sizes and a not in alias.values() and last_use.get(a) == i and a not in program.outputs
-                        and _elementwise_in_place(kernel, pi, ri)):  # fmt: skip
+                if (kernel is not None and a in sizes and a not in alias.values() and last_use.get(a) == i and a not in program.outputs
+                        and program.space(a) == program.space(r) and _elementwise_in_place(kernel, pi, ri)):  # fmt: skip
                     alias[r] = a
                     in_place.append((r, a))
                     break
             else:
                 sizes[r] = nbytes(program.types[r])
+                spaces[r] = program.space(r)
                 live[r] = (i, last_use.get(r, i))
-        scratch_bytes = kernel_buffers[call.kernel].scratch_bytes
+        scratch_bytes = kernel_buffers[call.kernel].scratch_bytes if isinstance(call, Call) else 0
         if scratch_bytes:
             key = f"__scratch{i}"
             sizes[key] = scratch_bytes
+            spaces[key] = program.space(call.results[0]) if call.results else "device"
             live[key] = (i, i)
     # An in-place result extends the live range of the buffer it reuses.
     for r, a in in_place:
@@ -234,18 +238,24 @@ def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers]
             root = alias[root]
         lo, hi = live[root]
         live[root] = (lo, max(hi, last_use.get(r, hi)))
-    offsets, peak = _pack(sizes, live, alignment)
-    placements = {n: Placement("device", offsets[n], sizes[n]) for n in sizes if not n.startswith("__scratch")}
+    offsets: dict[str, int] = {}
+    arenas: dict[str, int] = {}
+    for space in sorted(set(spaces.values())):
+        names = [n for n in sizes if spaces[n] == space]
+        placed, arenas[space] = _pack({n: sizes[n] for n in names}, {n: live[n] for n in names}, alignment)
+        offsets.update(placed)
+    placements = {n: Placement(spaces[n], offsets[n], sizes[n]) for n in sizes if not n.startswith("__scratch")}
     for r, a in in_place:
         root = a
         while root in alias:
             root = alias[root]
         placements[r] = dataclasses.replace(placements[root], size=nbytes(program.types[r]))
-    scratch = {int(n.removeprefix("__scratch")): Placement("device", offsets[n], sizes[n]) for n in sizes if n.startswith("__scratch")}
+    scratch = {int(n.removeprefix("__scratch")): Placement(spaces[n], offsets[n], sizes[n]) for n in sizes if n.startswith("__scratch")}
     naive = sum(nbytes(program.types[r]) for c in program.calls for r in c.results if r not in output_of)
-    naive += sum(kernel_buffers[c.kernel].scratch_bytes for c in program.calls)
+    naive += sum(kernel_buffers[c.kernel].scratch_bytes for c in program.calls if isinstance(c, Call))
     weight_bytes = sum(int(w.nbytes) for w in program.weights.values())
-    return MemoryPlan(alignment, peak, naive, placements, output_of, copies, scratch, dict(kernel_buffers), in_place, weight_bytes)
+    return MemoryPlan(alignment, arenas.get("device", 0), naive, placements, output_of, copies, scratch, dict(kernel_buffers), in_place, weight_bytes,
+                      {s: b for s, b in arenas.items() if b})  # fmt: skip
 
 
 def buffer_slot(buffers: KernelBuffers, kernel_params: int, kernel_results: int, name: str) -> tuple[int, int] | None:
