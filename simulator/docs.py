@@ -61,7 +61,9 @@ Stall time is time an engine's next instruction waited for a semaphore token.
 Bit-exact with NumPy / ml_dtypes (`simulator/functional.py`): the array multiplies exactly and
 accumulates down the columns in k order, rounding each step to the accumulator type (i32 wraps,
 f32 rounds to nearest even); requantisation is `saturate(round_half_even(x * scale / 2**shift) +
-zero_point)`.
+zero_point)`. `reduce_sum` adds the way the lanes do: lane j accumulates elements j, j + L, j + 2L,
+... in order, then the L partial sums are added as a binary tree (idle lanes hold 0), so the
+result is defined bit for bit; `reduce_max` is order-independent.
 
 ## Checks
 A deadlock (engines waiting on semaphores no remaining instruction signals) is an error naming the
@@ -77,20 +79,30 @@ clocks) are reported as races; reads of never-written scratchpad bytes are repor
   buffer-region dependency analysis (`lowering/sync.py`: one FIFO semaphore per pair of engines,
   SYNC instructions for extra waits or signals), and the race detector checks the result.
   DRAM addresses are relocated at dispatch (`launch.relocations`). An f32 elementwise kernel
-  (identity index maps; add, sub, mul, max, min, neg, abs, exp, log, tanh, erf, rsqrt, relu) runs
-  on the vector unit in chunks of 2048 elements, one VECTOR instruction per expression node.
-- **Fallback.** Every other kernel is lowered by the CPU backend inside the same ByRE and runs on
-  the host. In this model the ASIC's DRAM is host-visible, so fallback kernels work on it in place
-  and need no `byre.copy`; `byteir-sim run --report` lists every fallback kernel with its host time.
-  (Explicit copies between memory spaces arrive with a model whose DRAM is not host-visible.)
-- **Driver.** Device memory is the simulator's DRAM (first-fit allocator, 64-byte alignment);
-  queue submissions run programs on the simulator; the device keeps a report per dispatch
-  (cycles, statistics, trace events) for `byteir-sim`.
+  (identity index maps, or inputs broadcast over leading dims via the DMA `broadcast` flag; add,
+  sub, mul, max, min, neg, abs, exp, log, tanh, erf, rsqrt, relu) runs on the vector unit in
+  chunks of 2048 elements, one VECTOR instruction per expression node. A reduction of the
+  trailing dims (`sum` from 0 or `max` from -inf of such an expression, e.g. `sum(x * x)`) runs
+  the expression the same way over a chunk of rows, then one `reduce_sum`/`reduce_max` VECTOR
+  per row.
+- **Fallback (chosen over rejection).** Every other kernel is lowered by the CPU backend inside the
+  same ByRE and runs on the host, over host memory. `RefAsicBackend.memory_space` puts such a
+  kernel in the `host` space; the tensor stage (`place-memory-spaces`) then inserts an explicit
+  `byre.copy` for each value that crosses between DRAM and host memory (once per value), and plans
+  a second arena in host memory. `byteir-sim run` prints how many copies moved how many bytes, and
+  `--report` lists each fallback kernel (host time) and each copy (direction, bytes). Copies over
+  the host link are not charged ASIC cycles (the model has no host-link parameters); their bytes
+  are reported so a bring-up engineer sees the traffic a fallback costs.
+- **Driver.** Device-local memory is the simulator's DRAM (first-fit allocator, 64-byte
+  alignment), not host-visible; host-visible allocations are host memory. Queue submissions run
+  ISA programs on the simulator and fallback kernels on host threads; an ISA program bound to host
+  memory, or a host kernel bound to DRAM, is refused (`InvalidArgumentError`), so a missing copy
+  can never silently work. The device keeps a report per dispatch and copy (cycles, statistics,
+  trace events) for `byteir-sim`.
 - **CLI.** `byteir-sim run FILE [--inputs IN.npz] [--outputs OUT.npz] [--config CFG] [--trace T.json]
   [--stats S.json] [--report] [--check]` and `byteir-sim disasm FILE.byre`.
-- **Not yet on the ASIC:** convolutions, batched/transposed contractions, reductions and
-  broadcasting elementwise kernels on the vector unit, and 4-D/padding/transposing DMA
-  descriptors (the DMA instructions are 2-D).
+- **Not yet on the ASIC:** convolutions, batched/transposed contractions, reductions over leading
+  dims, and 4-D/padding/transposing DMA descriptors (the DMA instructions are 2-D).
 """
 
 

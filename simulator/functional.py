@@ -5,7 +5,11 @@ with, and the ones the RTL testbenches compare against. Bit-exact with NumPy / m
   f32); partial sums run down the array in k order: ``acc = acc + a[:, k] * w[k, :]`` for
   k = 0..N-1, each step rounded to the accumulator type (i32 wraps; f32 rounds to nearest even).
 - Vector unit: elementwise ops in the element type (bf16 computed in f32 and rounded back), and
-  i32 -> i8 requantisation with round-half-to-even and saturation.
+  i32 -> i8 requantisation with round-half-to-even and saturation. ``reduce_sum`` adds the way
+  the lanes do: lane j accumulates elements j, j + L, j + 2L, ... in order (each step rounded),
+  then the L partial sums are added as a binary tree (halves added pairwise) -- so the
+  result is defined bit for bit, not left to NumPy's summation order. ``reduce_max`` is
+  order-independent (NaN propagates).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import ml_dtypes
 import numpy as np
 from scipy import special
 
-__all__ = ["NUMPY_DTYPE", "ACC_DTYPE", "systolic_tile", "vector_op", "requantize"]
+__all__ = ["NUMPY_DTYPE", "ACC_DTYPE", "systolic_tile", "vector_op", "lane_sum", "requantize"]
 
 NUMPY_DTYPE = {"i8": np.dtype(np.int8), "i32": np.dtype(np.int32), "bf16": np.dtype(ml_dtypes.bfloat16), "f32": np.dtype(np.float32)}
 #: accumulator element type per input type
@@ -56,7 +60,22 @@ def requantize(x: np.ndarray, scale: int, shift: int, zero_point: int) -> np.nda
     return np.clip(q + zp, -128, 127).astype(np.int8)
 
 
-def vector_op(op: str, a: np.ndarray, b: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+def lane_sum(x: np.ndarray, lanes: int) -> np.ndarray:
+    """``reduce_sum`` of `x` over `lanes` lanes (see the module docstring), as a 1-element array."""
+    width = 1 << max(0, (lanes - 1).bit_length())  # the tree runs over a power of two (idle lanes hold 0)
+    rows = -(-x.size // lanes)
+    padded = np.zeros(rows * lanes, x.dtype)
+    padded[: x.size] = x
+    acc = np.zeros(width, x.dtype)
+    for row in padded.reshape(rows, lanes):
+        acc[:lanes] = acc[:lanes] + row
+    while acc.size > 1:
+        half = acc.size // 2
+        acc = acc[:half] + acc[half:]
+    return acc
+
+
+def vector_op(op: str, a: np.ndarray, b: np.ndarray | None, dtype: np.dtype, lanes: int = 16) -> np.ndarray:
     """One vector-unit operation, elementwise (reductions return one element)."""
     wide = np.float32 if dtype.kind in "fV" else None
     x = a.astype(wide) if wide else a
@@ -95,7 +114,7 @@ def vector_op(op: str, a: np.ndarray, b: np.ndarray | None, dtype: np.dtype) -> 
         elif op == "select":
             r = np.where(x != 0, y, np.zeros_like(y))
         elif op == "reduce_sum":
-            r = np.array([x.sum(dtype=x.dtype)])
+            r = lane_sum(x, lanes)
         elif op == "reduce_max":
             r = np.array([x.max()]) if x.size else np.zeros(1, x.dtype)
         else:

@@ -285,7 +285,7 @@ class Simulator:
 
             a = load(g("src0"))
             b = load(g("src1")) if op in ("add", "sub", "mul", "max", "min", "cmp_lt", "select") else None
-            out = vector_op(op, a, b, dt).view(np.uint8)
+            out = vector_op(op, a, b, dt, self.config.vector_lanes).view(np.uint8)
             if g("dst_space") == SPACES["sram"]:
                 self._write_sram(g("dst"), out, idx, engine, seq, clock)
             else:

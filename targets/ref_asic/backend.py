@@ -1,5 +1,5 @@
-"""The reference ASIC backend: matmuls onto the systolic array, f32 elementwise kernels onto the
-vector unit; every other kernel falls back to the host CPU inside the same ByRE (its LLVM /
+"""The reference ASIC backend: matmuls onto the systolic array, f32 elementwise kernels and row
+reductions onto the vector unit; every other kernel falls back to the host CPU inside the same ByRE (its LLVM /
 host-kernel executables) over host memory, with ``byre.copy`` between DRAM and host memory
 (``memory_space``), counted in the report."""
 
@@ -14,7 +14,7 @@ from byteir_sim.config import MachineConfig
 from byteir_sim.isa import encode_program
 from byteir_targets.cpu.backend import CpuBackend
 from byteir_targets.ref_asic.lowering.matmul import MatmulShape, fits, lower_matmul
-from byteir_targets.ref_asic.lowering.vector import lower_elementwise
+from byteir_targets.ref_asic.lowering.vector import lower_elementwise, lower_reduction
 
 __all__ = ["RefAsicBackend", "ASIC_FORMAT"]
 
@@ -62,15 +62,18 @@ class RefAsicBackend(Backend):
 
     def _vector_program(self, kernel: K.Kernel) -> LoweredKernel | None:
         loops = list(kernel.loops())
-        if len(loops) != 1 or kernel.buffers is None or any(isinstance(op, (K.HostOp, K.View)) for op in kernel.ops):
+        if not 1 <= len(loops) <= 2 or kernel.buffers is None or any(isinstance(op, (K.HostOp, K.View)) for op in kernel.ops):
             return None
-        (loop,) = loops
+        loop = loops[-1]
         if kernel.results != [loop.results[0]] or loop.init_copy_needed(kernel.buffers):
             return None
         slots = [buffer_slot(kernel.buffers, len(kernel.params), len(kernel.results), n) for n in (*loop.inputs, loop.results[0])]  # type: ignore[arg-type]
         if slots[-1] is None:
             return None
-        lowered = lower_elementwise(kernel, loop, slots, self.config, loc=loop.loc)  # type: ignore[arg-type]
+        if len(loops) == 1:
+            lowered = lower_elementwise(kernel, loop, slots, self.config, loc=loop.loc)  # type: ignore[arg-type]
+        else:
+            lowered = lower_reduction(kernel, loops[0], loop, slots, self.config, loc=loop.loc)  # type: ignore[arg-type]
         if lowered is None:
             return None
         program, relocations = lowered

@@ -336,17 +336,22 @@ class Kernel:
     def loops(self) -> Iterator[Loop]:
         return (op for op in self.ops if isinstance(op, Loop))
 
-    def is_zero_fill(self, loop: Loop) -> bool:
-        """Whether `loop` is a ``fill`` of the value 0 (a literal or a one-element zero constant)."""
+    def fill_value(self, loop: Loop) -> float | None:
+        """The scalar a ``fill`` loop writes (a literal or a one-element constant), else None."""
         if loop.name != "fill":
-            return False
+            return None
         body = loop.body[0]
         if isinstance(body, Lit):
-            return body.value == 0
+            return float(body.value)
         if isinstance(body, Arg) and body.index < len(loop.inputs):
             const = next((o for o in self.ops if isinstance(o, Const) and o.result == loop.inputs[body.index]), None)
-            return const is not None and const.value.size == 1 and float(const.value.reshape(-1)[0]) == 0.0
-        return False
+            if const is not None and const.value.size == 1:
+                return float(const.value.reshape(-1)[0])
+        return None
+
+    def is_zero_fill(self, loop: Loop) -> bool:
+        """Whether `loop` is a ``fill`` of the value 0."""
+        return self.fill_value(loop) == 0.0
 
     def __str__(self) -> str:
         return format_kernel(self)

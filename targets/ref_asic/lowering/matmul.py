@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import DTYPES, Instruction, make
-from byteir_targets.ref_asic.lowering.sync import insert_semaphores
+from byteir_targets.ref_asic.lowering.sync import finish_program
 
 __all__ = ["MatmulShape", "lower_matmul", "fits"]
 
@@ -86,8 +86,4 @@ def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: 
             for t, j in enumerate(tiles):
                 emit(make("DMA_STORE", dram_addr=c[1] + (m0 * shape.n + j) * ITEM, sram_addr=t * rows_blk * n * ITEM, rows=rows, row_bytes=n * ITEM,
                           dram_stride=shape.n * ITEM, from_acc=1), c[0])  # fmt: skip
-    emit(make("END"))
-    synced = insert_semaphores(program, config)
-    # Relocations follow their instructions through the inserted SYNCs.
-    positions = [i for i, instr in enumerate(synced) if instr.name != "SYNC"]
-    return synced, [x for pos, slot in relocations for x in (positions[pos], slot)]
+    return finish_program(program, relocations, config)

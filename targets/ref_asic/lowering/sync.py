@@ -21,11 +21,12 @@ from byteir_sim.config import MachineConfig
 from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, Instruction, make
 from byteir_sdk.errors import UnsupportedError
 
-__all__ = ["regions", "insert_semaphores"]
+__all__ = ["regions", "insert_semaphores", "finish_program"]
 
 _ITEM = {DTYPES["i8"]: 1, DTYPES["i32"]: 4, DTYPES["bf16"]: 2, DTYPES["f32"]: 4}
 _SPACE = {v: k for k, v in SPACES.items()}
 _BINARY = {VECTOR_OPS[n] for n in ("add", "sub", "mul", "max", "min", "cmp_lt", "select")}
+_REDUCING = {VECTOR_OPS[n] for n in ("reduce_sum", "reduce_max")}
 
 Region = tuple[str, int, int]  # (space, start, end)
 
@@ -52,7 +53,8 @@ def regions(instr: Instruction, config: MachineConfig) -> tuple[list[Region], li
         span = g("length") * item
         space = _SPACE[g("src_space")]
         reads = [(space, g("src0"), g("src0") + span)] + ([(space, g("src1"), g("src1") + span)] if g("op") in _BINARY else [])
-        return reads, [(_SPACE[g("dst_space")], g("dst"), g("dst") + span)]
+        written = item if g("op") in _REDUCING else span  # a reduction writes one element
+        return reads, [(_SPACE[g("dst_space")], g("dst"), g("dst") + written)]
     if name == "VECTOR_QUANT":
         return [("acc", g("src0"), g("src0") + g("length") * 4)], [("sram", g("dst"), g("dst") + g("length"))]
     return [], []
@@ -111,3 +113,13 @@ def insert_semaphores(program: Sequence[Instruction], config: MachineConfig) -> 
             out.append(Instruction("SYNC", {"engine": engine_index, "signal_en": 1, "signal_sem": s}, instr.loc))
     out.append(make("END"))
     return out
+
+
+def finish_program(program: list[Instruction], relocations: Sequence[tuple[int, int]], config: MachineConfig) -> tuple[list[Instruction], list[int]]:
+    """Append END to a schedule, insert its semaphores, and return it with its relocations
+    ``[instruction, slot, ...]`` moved past the inserted SYNCs (`relocations` holds
+    (position in `program`, buffer slot) pairs)."""
+    program = [*program, make("END")]
+    synced = insert_semaphores(program, config)
+    positions = [i for i, instr in enumerate(synced) if instr.name != "SYNC"]
+    return synced, [x for pos, slot in relocations for x in (positions[pos], slot)]
