@@ -34,6 +34,10 @@ definition (`simulator/isa.py`) by `python -m byteir_sim.docs`.
   one (producing a token when it completes).
 - Fixed {WORD_BYTES * 8}-bit instructions, dispatched in program order one per cycle into the engines'
   queues.
+- DMA: a DMA_LOAD/DMA_STORE is a 2-D strided transfer; a `DMA_DIMS` before it (in the same engine's
+  stream) adds two outer dims with their own DRAM strides (up to 4-D), and a `DMA_LAYOUT` sets the
+  scratchpad row pitch (zero-filled tail), zero rows before/after each block and a per-block
+  transpose (loads). Both apply to the engine's next transfer only.
 
 ## Configuration (defaults; override any field with `--config CFG.toml` or `.json`)
 | parameter | default |
@@ -54,7 +58,9 @@ An instruction starts when its engine is free, it has been dispatched, and (with
 of its semaphore exists; it ends `cycles` later (the formulas in the table, with the configuration's
 `dma_setup`, `dram_latency`, `dram_bandwidth`, `vector_lanes`, `vector_pipeline_depth`, and N =
 `array_size`). A binary `VECTOR` whose two scratchpad sources sit in one bank takes twice the
-streaming cycles (bank conflict). `BARRIER` starts when every earlier instruction has completed.
+streaming cycles (bank conflict). A DMA moves `max(dram bytes, scratchpad bytes)` (zero padding and
+row pitch cost scratchpad write bandwidth like data). `BARRIER` starts when every earlier
+instruction has completed.
 Stall time is time an engine's next instruction waited for a semaphore token.
 
 ## Value semantics
@@ -101,8 +107,10 @@ clocks) are reported as races; reads of never-written scratchpad bytes are repor
   trace events) for `byteir-sim`.
 - **CLI.** `byteir-sim run FILE [--inputs IN.npz] [--outputs OUT.npz] [--config CFG] [--trace T.json]
   [--stats S.json] [--report] [--check]` and `byteir-sim disasm FILE.byre`.
-- **Not yet on the ASIC:** convolutions, batched/transposed contractions, reductions over leading
-  dims, and 4-D/padding/transposing DMA descriptors (the DMA instructions are 2-D).
+- **Not yet on the ASIC:** convolutions (the DMA can already gather an implicit-GEMM tile: 4-D
+  strides, zero padding, row pitch; the lowering that pattern-matches the fused padded
+  convolution is the missing piece), batched/transposed contractions, and reductions over leading
+  dims. They run on the host fallback.
 """
 
 

@@ -16,6 +16,7 @@ comment. Values are integers (decimal or 0x hex) or, for enum fields, names.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from byteir_sdk.errors import ParseError
 
 __all__ = [
     "Field", "InstrDef", "Instruction", "ISA", "OPCODES", "encode", "decode", "assemble", "disassemble",
-    "isa_table_markdown", "WORD_BYTES", "SEMAPHORES", "ENGINES", "DTYPES", "VECTOR_OPS",
+    "isa_table_markdown", "WORD_BYTES", "SEMAPHORES", "ENGINES", "DTYPES", "VECTOR_OPS", "DmaShape", "dma_shape_after",
 ]  # fmt: skip
 
 WORD_BYTES = 16
@@ -92,12 +93,27 @@ ISA: tuple[InstrDef, ...] = (
     InstrDef("BARRIER", 0x02, "control", "Wait until every engine has drained its queue.", (), "1"),
     InstrDef("SYNC", 0x03, "any", "Only wait and/or signal, in the stream of engine `engine` (ordering without work).",
              (_f("engine", 3, "engine whose queue it joins", {e: i for i, e in enumerate(ENGINES)}),), "1"),
-    InstrDef("DMA_LOAD", 0x10, "dma_in", "DRAM -> scratchpad, `rows` rows of `row_bytes` (2-D strided; `broadcast` repeats one DRAM row).",
+    InstrDef("DMA_LOAD", 0x10, "dma_in", "DRAM -> scratchpad, `rows` rows of `row_bytes` (2-D strided; `broadcast` repeats one DRAM row; "
+             "DMA_DIMS / DMA_LAYOUT before it add outer dims, zero padding and a transpose).",
              _DMA_FIELDS + (_f("broadcast", 1, "every row reads the same DRAM row (stride 0)"),),
-             "dma_setup + dram_latency + ceil(rows * row_bytes / dram_bandwidth)"),
-    InstrDef("DMA_STORE", 0x11, "dma_out", "Scratchpad (or accumulator) -> DRAM, 2-D strided.",
+             "dma_setup + dram_latency + ceil(max(dram bytes, scratchpad bytes) / dram_bandwidth)"),
+    InstrDef("DMA_STORE", 0x11, "dma_out", "Scratchpad (or accumulator) -> DRAM, 2-D strided (DMA_DIMS adds outer dims, DMA_LAYOUT a row pitch).",
              _DMA_FIELDS + (_f("from_acc", 1, "read from the accumulator instead of the scratchpad"),),
-             "dma_setup + dram_latency + ceil(rows * row_bytes / dram_bandwidth)"),
+             "dma_setup + dram_latency + ceil(max(dram bytes, scratchpad bytes) / dram_bandwidth)"),
+    InstrDef("DMA_DIMS", 0x12, "any",
+             "Outer dims 2 and 3 of the next DMA on engine `engine`: the 2-D transfer repeats `count2` x `count3` times "
+             "(0 counts as 1), DRAM advancing by the strides, the scratchpad packed block after block.",
+             (_f("engine", 3, "the DMA engine whose next transfer it shapes", {e: i for i, e in enumerate(ENGINES)}),
+              _f("count2", 12, "repeats of the 2-D block (dim 2)"), _f("dram_stride2", 32, "DRAM bytes between dim-2 blocks"),
+              _f("count3", 12, "repeats of dim 2 (dim 3)"), _f("dram_stride3", 32, "DRAM bytes between dim-3 blocks")), "1"),
+    InstrDef("DMA_LAYOUT", 0x13, "any",
+             "Scratchpad layout of the next DMA on engine `engine`: rows `sram_pitch` bytes apart (the bytes past `row_bytes` "
+             "zero-filled on a load), `pad_before`/`pad_after` zero rows around each block, and an optional transpose of each "
+             "block (elements of 2**`elem_log2` bytes). Padding and transpose are load-only.",
+             (_f("engine", 3, "the DMA engine whose next transfer it shapes", {e: i for i, e in enumerate(ENGINES)}),
+              _f("pad_before", 12, "zero rows before each block"), _f("pad_after", 12, "zero rows after each block"),
+              _f("sram_pitch", 16, "scratchpad bytes per row (0: row_bytes)"), _f("transpose", 1, "store each block transposed"),
+              _f("elem_log2", 2, "log2 of the element size the transpose moves")), "1"),
     InstrDef("MM_PRELOAD", 0x20, "matrix", "Load an N x N weight tile (row-major) from the scratchpad into the array.",
              (_f("sram_addr", 20, "weight tile address"), _f("dtype", 2, "element type", DTYPES)), "N"),
     InstrDef("MM_COMPUTE", 0x21, "matrix",
@@ -288,3 +304,50 @@ def isa_table_markdown() -> str:
         fields = ", ".join(f"`{f.name}`({f.bits})" for f in d.fields) or "-"
         lines.append(f"| 0x{d.opcode:02x} | `{d.name}` | {d.engine} | {fields} | `{d.cost}` | {d.doc} |")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DmaShape:
+    """The geometry of one DMA: its own fields plus what DMA_DIMS / DMA_LAYOUT set before it.
+
+    The transfer is ``count3 x count2`` blocks; block (i3, i2) reads ``rows`` DRAM rows of
+    ``row_bytes`` from ``dram_addr + i3 * dram_stride3 + i2 * dram_stride2`` (rows ``dram_stride``
+    apart, 0 with ``broadcast``) and is ``pad_before + rows + pad_after`` scratchpad rows of ``pitch``
+    bytes, packed one block after another from ``sram_addr`` (transposed when ``transpose``).
+    """
+
+    count2: int = 0
+    dram_stride2: int = 0
+    count3: int = 0
+    dram_stride3: int = 0
+    pad_before: int = 0
+    pad_after: int = 0
+    sram_pitch: int = 0
+    transpose: int = 0
+    elem_log2: int = 0
+
+    def bases(self, instr: Instruction) -> list[int]:
+        """DRAM address of each block's first row, dim 3 outer."""
+        a = instr.get("dram_addr")
+        return [a + i3 * self.dram_stride3 + i2 * self.dram_stride2 for i3 in range(max(1, self.count3)) for i2 in range(max(1, self.count2))]
+
+    def row_stride(self, instr: Instruction) -> int:
+        return 0 if instr.get("broadcast") else instr.get("dram_stride") or instr.get("row_bytes")
+
+    def pitch(self, instr: Instruction) -> int:
+        return self.sram_pitch or instr.get("row_bytes")
+
+    def block_bytes(self, instr: Instruction) -> int:
+        return (self.pad_before + instr.get("rows") + self.pad_after) * self.pitch(instr)
+
+    def dram_bytes(self, instr: Instruction) -> int:
+        return max(1, self.count2) * max(1, self.count3) * instr.get("rows") * instr.get("row_bytes")
+
+    def sram_bytes(self, instr: Instruction) -> int:
+        return max(1, self.count2) * max(1, self.count3) * self.block_bytes(instr)
+
+
+def dma_shape_after(shape: DmaShape, instr: Instruction) -> DmaShape:
+    """The pending shape of a DMA engine after a DMA_DIMS / DMA_LAYOUT instruction."""
+    names = {"DMA_DIMS": ("count2", "dram_stride2", "count3", "dram_stride3"), "DMA_LAYOUT": ("pad_before", "pad_after", "sram_pitch", "transpose", "elem_log2")}
+    return dataclasses.replace(shape, **{n: instr.get(n) for n in names[instr.name]}) if instr.name in names else shape

@@ -25,7 +25,7 @@ import numpy as np
 from byteir_sdk.errors import ByteIRError
 from byteir_sim.config import MachineConfig
 from byteir_sim.functional import ACC_DTYPE, NUMPY_DTYPE, requantize, systolic_tile, vector_op
-from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, Instruction
+from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, DmaShape, Instruction, dma_shape_after
 
 __all__ = ["Simulator", "RunResult", "DeadlockError", "SimulatorFault", "cycles_of"]
 
@@ -81,12 +81,14 @@ class RunResult:
         return "compute-bound" if compute >= memory else "memory-bound"
 
 
-def cycles_of(instr: Instruction, config: MachineConfig) -> int:
-    """The documented cycle cost of one instruction (the ISA table's formulas)."""
+def cycles_of(instr: Instruction, config: MachineConfig, shape: DmaShape | None = None) -> int:
+    """The documented cycle cost of one instruction (the ISA table's formulas); a DMA's `shape`
+    is what DMA_DIMS / DMA_LAYOUT set before it."""
     name = instr.name
     n = config.array_size
     if name in ("DMA_LOAD", "DMA_STORE"):
-        nbytes = instr.get("rows") * instr.get("row_bytes")
+        shape = shape or DmaShape()
+        nbytes = max(shape.dram_bytes(instr), shape.sram_bytes(instr))
         return config.dma_setup + config.dram_latency + math.ceil(nbytes / config.dram_bandwidth)
     if name == "MM_PRELOAD":
         return n
@@ -143,6 +145,7 @@ class Simulator:
         stall = {e: 0 for e in ENGINES}
         self._macs = 0
         self._dma_bytes = 0
+        pending = {e: DmaShape() for e in ENGINES}  # what DMA_DIMS / DMA_LAYOUT set for each engine's next DMA
         self._races: list[str] = []
         self._uninit: list[str] = []
         clocks = {e: np.zeros(len(ENGINES), np.int64) for e in ENGINES}
@@ -190,8 +193,15 @@ class Simulator:
                 e_idx = ENGINES.index(engine)
                 seq[engine] += 1
                 clocks[engine][e_idx] = seq[engine]
-                self._execute(instr, idx, e_idx, seq[engine], clocks[engine])
-                cost = cycles_of(instr, self.config)
+                shape = pending[engine]
+                if instr.name in ("DMA_DIMS", "DMA_LAYOUT"):
+                    if engine not in ("dma_in", "dma_out"):
+                        raise SimulatorFault(f"instruction {idx}: {instr.name} names engine {engine}, not a DMA engine")
+                    pending[engine] = dma_shape_after(shape, instr)
+                elif instr.name in ("DMA_LOAD", "DMA_STORE"):
+                    pending[engine] = DmaShape()
+                self._execute(instr, idx, e_idx, seq[engine], clocks[engine], shape)
+                cost = cycles_of(instr, self.config, shape)
                 end = start + cost
                 free[engine] = end
                 busy[engine] += cost
@@ -239,25 +249,38 @@ class Simulator:
         engines[:] = engine
         seqs[:] = seq
 
-    def _execute(self, instr: Instruction, idx: int, engine: int, seq: int, clock: np.ndarray) -> None:
+    def _execute(self, instr: Instruction, idx: int, engine: int, seq: int, clock: np.ndarray, shape: DmaShape) -> None:
         g = instr.get
         n = self.config.array_size
         if instr.name == "DMA_LOAD":
-            rows, row_bytes = g("rows"), g("row_bytes")
-            stride = 0 if g("broadcast") else g("dram_stride") or row_bytes
-            for r in range(rows):
-                src = self._slice(self.dram, g("dram_addr") + r * stride, row_bytes, f"instruction {idx} DMA_LOAD")
-                self._write_sram(g("sram_addr") + r * row_bytes, src.copy(), idx, engine, seq, clock)
-            self._dma_bytes += rows * row_bytes
+            rows, row_bytes, stride, pitch = g("rows"), g("row_bytes"), shape.row_stride(instr), shape.pitch(instr)
+            if pitch < row_bytes:
+                raise SimulatorFault(f"instruction {idx}: DMA_LOAD sram_pitch {pitch} is below row_bytes {row_bytes}")
+            height = shape.pad_before + rows + shape.pad_after
+            for b, base in enumerate(shape.bases(instr)):
+                block = np.zeros((height, pitch), np.uint8)
+                for r in range(rows):
+                    block[shape.pad_before + r, :row_bytes] = self._slice(self.dram, base + r * stride, row_bytes, f"instruction {idx} DMA_LOAD")
+                if shape.transpose:
+                    item = 1 << shape.elem_log2
+                    if pitch % item:
+                        raise SimulatorFault(f"instruction {idx}: DMA_LOAD transposes {item}-byte elements of {pitch}-byte rows")
+                    block = np.ascontiguousarray(block.view(f"V{item}").reshape(height, pitch // item).T).view(np.uint8)
+                self._write_sram(g("sram_addr") + b * block.size, block.reshape(-1), idx, engine, seq, clock)
+            self._dma_bytes += shape.dram_bytes(instr)
         elif instr.name == "DMA_STORE":
-            rows, row_bytes, stride = g("rows"), g("row_bytes"), g("dram_stride") or g("row_bytes")
-            for r in range(rows):
-                if g("from_acc"):
-                    src = self._slice(self.acc, g("sram_addr") + r * row_bytes, row_bytes, f"instruction {idx} DMA_STORE")
-                else:
-                    src = self._read_sram(g("sram_addr") + r * row_bytes, row_bytes, idx, clock)
-                self._slice(self.dram, g("dram_addr") + r * stride, row_bytes, f"instruction {idx} DMA_STORE")[:] = src
-            self._dma_bytes += rows * row_bytes
+            if shape.pad_before or shape.pad_after or shape.transpose:
+                raise SimulatorFault(f"instruction {idx}: DMA_STORE cannot pad or transpose (DMA_LAYOUT padding and transpose are load-only)")
+            rows, row_bytes, stride, pitch = g("rows"), g("row_bytes"), g("dram_stride") or g("row_bytes"), shape.pitch(instr)
+            for b, base in enumerate(shape.bases(instr)):
+                for r in range(rows):
+                    addr = g("sram_addr") + b * rows * pitch + r * pitch
+                    if g("from_acc"):
+                        src = self._slice(self.acc, addr, row_bytes, f"instruction {idx} DMA_STORE")
+                    else:
+                        src = self._read_sram(addr, row_bytes, idx, clock)
+                    self._slice(self.dram, base + r * stride, row_bytes, f"instruction {idx} DMA_STORE")[:] = src
+            self._dma_bytes += shape.dram_bytes(instr)
         elif instr.name == "MM_PRELOAD":
             dt = NUMPY_DTYPE[_DTYPE_NAME[g("dtype")]]
             self.weights = self._read_sram(g("sram_addr"), n * n * dt.itemsize, idx, clock).view(dt).reshape(n, n).copy()

@@ -12,7 +12,7 @@ import pytest
 from byteir_sdk.errors import UsageError
 from byteir_sim import DeadlockError, MachineConfig, Simulator, SimulatorFault, load_config
 from byteir_sim.functional import lane_sum, requantize, systolic_tile
-from byteir_sim.isa import DTYPES, SPACES, VECTOR_OPS, make
+from byteir_sim.isa import DTYPES, ENGINES, SPACES, VECTOR_OPS, make
 from byteir_sim.trace import chrome_trace, stats
 
 N = 16
@@ -215,3 +215,64 @@ def test_vector_reductions_write_one_element() -> None:
     result = sim.run(program)
     assert sim.dram[1024:1032].view(np.float32).tolist() == [780.0, 39.0]
     assert not result.races and not result.uninitialized_reads
+
+
+def _run_load(shape_instrs: list, load, nbytes: int) -> tuple[np.ndarray, object]:
+    sim = Simulator()
+    sim.dram[:4096] = np.arange(4096, dtype=np.uint32).astype(np.uint8)
+    program = [*shape_instrs, load.with_sync(signal=0), make("SYNC", engine=ENGINES.index("dma_out"), wait_en=1, wait_sem=0)]
+    program += [make("DMA_STORE", dram_addr=8192, sram_addr=0, rows=1, row_bytes=nbytes), make("END")]
+    result = sim.run(program)
+    return sim.dram[8192 : 8192 + nbytes].copy(), result
+
+
+def test_four_dimensional_dma_gathers_strided_blocks() -> None:
+    """count3 x count2 blocks of rows x row_bytes, DRAM strided at every level, packed in the scratchpad."""
+    dram = np.arange(4096, dtype=np.uint32).astype(np.uint8)
+    dims = make("DMA_DIMS", engine=ENGINES.index("dma_in"), count2=3, dram_stride2=100, count3=2, dram_stride3=1000)
+    load = make("DMA_LOAD", dram_addr=7, sram_addr=0, rows=2, row_bytes=5, dram_stride=20)
+    got, result = _run_load([dims], load, 2 * 3 * 2 * 5)
+    want = np.concatenate([dram[7 + i3 * 1000 + i2 * 100 + r * 20 :][:5] for i3 in range(2) for i2 in range(3) for r in range(2)])
+    np.testing.assert_array_equal(got, want)
+    dma = next(ev for ev in result.events if ev.name == "DMA_LOAD")
+    c = MachineConfig()
+    assert dma.end - dma.start == c.dma_setup + c.dram_latency + -(-60 // c.dram_bandwidth)
+
+
+def test_dma_layout_pads_with_zeros_and_pitches_rows() -> None:
+    layout = make("DMA_LAYOUT", engine=ENGINES.index("dma_in"), pad_before=1, pad_after=2, sram_pitch=8)
+    load = make("DMA_LOAD", dram_addr=0, sram_addr=0, rows=2, row_bytes=3, dram_stride=10)
+    got, result = _run_load([layout], load, 5 * 8)
+    block = np.zeros((5, 8), np.uint8)
+    block[1, :3], block[2, :3] = [0, 1, 2], [10, 11, 12]
+    np.testing.assert_array_equal(got.reshape(5, 8), block)
+    assert not result.uninitialized_reads  # the padding counts as written
+
+
+def test_dma_layout_transposes_each_block() -> None:
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    sim = Simulator()
+    sim.dram[:48] = x.view(np.uint8).reshape(-1)
+    program = [
+        make("DMA_LAYOUT", engine=ENGINES.index("dma_in"), transpose=1, elem_log2=2),
+        make("DMA_LOAD", dram_addr=0, sram_addr=0, rows=3, row_bytes=16, signal_en=1, signal_sem=0),
+        make("DMA_STORE", dram_addr=4096, sram_addr=0, rows=1, row_bytes=48, wait_en=1, wait_sem=0),
+        make("END"),
+    ]
+    sim.run(program)
+    np.testing.assert_array_equal(sim.dram[4096:4144].view(np.float32).reshape(4, 3), x.T)
+
+
+def test_dma_shape_applies_to_one_transfer_and_is_checked() -> None:
+    sim = Simulator()
+    dims = make("DMA_DIMS", engine=ENGINES.index("dma_in"), count2=4, dram_stride2=64)
+    first = make("DMA_LOAD", dram_addr=0, sram_addr=0, rows=1, row_bytes=64)
+    second = make("DMA_LOAD", dram_addr=0, sram_addr=4096, rows=1, row_bytes=64)
+    result = sim.run([dims, first, second, make("END")])
+    loads = [ev for ev in result.events if ev.name == "DMA_LOAD"]
+    assert loads[0].end - loads[0].start > loads[1].end - loads[1].start  # only the first moved 4 blocks
+    with pytest.raises(SimulatorFault, match="not a DMA engine"):
+        Simulator().run([make("DMA_DIMS", engine=ENGINES.index("vector"), count2=2), make("END")])
+    with pytest.raises(SimulatorFault, match="load-only"):
+        Simulator().run([make("DMA_LAYOUT", engine=ENGINES.index("dma_out"), pad_before=1),
+                         make("DMA_STORE", dram_addr=0, sram_addr=0, rows=1, row_bytes=4), make("END")])  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from byteir_sim import MachineConfig, Simulator
-from byteir_sim.isa import DTYPES, SPACES, VECTOR_OPS, make
+from byteir_sim.isa import DTYPES, ENGINES, SPACES, VECTOR_OPS, DmaShape, dma_shape_after, make
 from byteir_targets.ref_asic.lowering.sync import insert_semaphores, regions
 
 
@@ -62,3 +62,25 @@ def test_an_instruction_needing_two_waits_gets_a_sync() -> None:
     assert not result.races
     out = sim.dram[4096 : 4096 + 128].view(np.float32)
     assert np.array_equal(out, np.concatenate([x[:16], -x[16:]]))
+
+
+def test_shaped_dma_regions_cover_every_block() -> None:
+    """A DMA_DIMS-shaped load writes all its blocks: a read of the last block must wait for it."""
+    c = MachineConfig()
+    f32, sram = DTYPES["f32"], SPACES["sram"]
+    plain = [
+        make("DMA_DIMS", engine=ENGINES.index("dma_in"), count2=4, dram_stride2=64),
+        make("DMA_LOAD", dram_addr=0, sram_addr=0, rows=1, row_bytes=64),  # 4 blocks -> sram[0:256]
+        make("VECTOR", op=VECTOR_OPS["relu"], src0=192, dst=0x1000, length=16, dtype=f32, src_space=sram, dst_space=sram),
+        make("DMA_STORE", dram_addr=4096, sram_addr=0x1000, rows=1, row_bytes=64),
+        make("END"),
+    ]
+    reads, writes = regions(plain[1], c, dma_shape_after(DmaShape(), plain[0]))
+    assert writes == [("sram", 0, 256)] and len(reads) == 4
+    synced = insert_semaphores(plain, c)
+    assert [i.name for i in synced if i.get("wait_en")] == ["VECTOR", "DMA_STORE"]
+    sim = Simulator(c)
+    x = np.arange(-32, 32, dtype=np.float32)
+    sim.dram[:256] = x.view(np.uint8)
+    result = sim.run(synced)
+    assert not result.races and np.array_equal(sim.dram[4096 : 4096 + 64].view(np.float32), np.maximum(x[48:], 0))

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from byteir_sim.config import MachineConfig
-from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, Instruction, make
+from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, DmaShape, Instruction, dma_shape_after, make
 from byteir_sdk.errors import UnsupportedError
 
 __all__ = ["regions", "insert_semaphores", "finish_program"]
@@ -31,17 +31,17 @@ _REDUCING = {VECTOR_OPS[n] for n in ("reduce_sum", "reduce_max")}
 Region = tuple[str, int, int]  # (space, start, end)
 
 
-def regions(instr: Instruction, config: MachineConfig) -> tuple[list[Region], list[Region]]:
-    """(reads, writes) of one instruction."""
+def regions(instr: Instruction, config: MachineConfig, shape: DmaShape | None = None) -> tuple[list[Region], list[Region]]:
+    """(reads, writes) of one instruction; a DMA's `shape` is what DMA_DIMS / DMA_LAYOUT set before it."""
     g = instr.get
     n = config.array_size
     name = instr.name
     if name in ("DMA_LOAD", "DMA_STORE"):
-        rows, row_bytes = g("rows"), g("row_bytes")
-        stride = 0 if g("broadcast") else g("dram_stride") or row_bytes
-        dram = ("dram", g("dram_addr"), g("dram_addr") + (rows - 1) * stride + row_bytes)
-        local = ("acc" if g("from_acc") else "sram", g("sram_addr"), g("sram_addr") + rows * row_bytes)
-        return ([dram], [local]) if name == "DMA_LOAD" else ([local], [dram])
+        shape = shape or DmaShape()
+        rows, row_bytes, stride = g("rows"), g("row_bytes"), shape.row_stride(instr)
+        dram = [("dram", base, base + (rows - 1) * stride + row_bytes) for base in shape.bases(instr)]
+        local = [("acc" if g("from_acc") else "sram", g("sram_addr"), g("sram_addr") + shape.sram_bytes(instr))]
+        return (dram, local) if name == "DMA_LOAD" else (local, dram)
     if name == "MM_PRELOAD":
         return [("sram", g("sram_addr"), g("sram_addr") + n * n * _ITEM[g("dtype")])], [("weights", 0, 1)]
     if name == "MM_COMPUTE":
@@ -67,7 +67,14 @@ def _overlap(a: Sequence[Region], b: Sequence[Region]) -> bool:
 def insert_semaphores(program: Sequence[Instruction], config: MachineConfig) -> list[Instruction]:
     """`program` (ending in END, no sync fields) with the waits and signals its hazards need."""
     body = [i for i in program if i.name != "END"]
-    effects = [regions(i, config) for i in body]
+    effects = []
+    shapes: dict[str, DmaShape] = defaultdict(DmaShape)  # per DMA engine: what its next transfer looks like
+    for instr in body:
+        effects.append(regions(instr, config, shapes[instr.engine]))
+        if instr.name in ("DMA_LOAD", "DMA_STORE"):
+            shapes[instr.engine] = DmaShape()
+        else:
+            shapes[instr.engine] = dma_shape_after(shapes[instr.engine], instr)
     # waits[i] = {producer engine: producer index}
     waits: list[dict[str, int]] = [dict() for _ in body]
     last_on: dict[str, list[int]] = defaultdict(list)
