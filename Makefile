@@ -23,9 +23,15 @@ demo: $(STAMP)
 	$(BIN)/byteir compile $(BUILD)/mlp.mlir --target ref_asic -o $(BUILD)/mlp.byre --stats
 	$(BIN)/byteir-sim run $(BUILD)/mlp.byre --report --trace $(BUILD)/mlp.trace.json --outputs $(BUILD)/mlp_outputs.npz
 
-# The test suite (what CI runs). The corpus tests use ../shared when it exists, else skip.
+# The test suite (what CI runs): the unit/pass/end-to-end tests, then the conformance suite for
+# both in-tree targets, whose reports land in build/conformance/ (the corpus tier runs when
+# ../shared is there). The corpus tests use ../shared when it exists, else skip.
+CORPUS := ../shared/conformance/stablehlo_testdata
+CONFORMANCE_TIER := $(if $(wildcard $(CORPUS)/*.mlir),--tier all --corpus $(CORPUS),--tier all)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --durations=10
+	$(BIN)/byteir-conformance --target cpu $(CONFORMANCE_TIER) --report $(BUILD)/conformance/cpu.json --markdown $(BUILD)/conformance/cpu.md
+	$(BIN)/byteir-conformance --target ref_asic $(CONFORMANCE_TIER) --report $(BUILD)/conformance/ref_asic.json --markdown $(BUILD)/conformance/ref_asic.md
 
 clean:
 	rm -rf $(VENV) $(BUILD) .pytest_cache

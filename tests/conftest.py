@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]  # the conformance plugin is tested in a scratch pytest run
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "tests" / "cases"
 SHARED_CORPUS = Path(os.environ.get("BYTEIR_CORPUS", ROOT.parent / "shared" / "conformance" / "stablehlo_testdata"))

@@ -106,6 +106,7 @@ class Target:
     backend: Any  # a Backend subclass or zero-argument factory
     driver: Any = None  # a HAL Driver subclass or factory (None: compile-only target)
     description: str = ""
+    manifest: Any = None  # conformance manifest: {"unsupported"|"xfail": {case-id pattern: reason}} or a TOML path
 
     def make_backend(self) -> Backend:
         backend = self.backend()

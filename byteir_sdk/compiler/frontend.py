@@ -244,5 +244,5 @@ def _load_jax(fn: Callable[..., Any], example_args: Sequence[Any]) -> Program:
     name = getattr(fn, "__name__", "jax_function")
     if not example_args:
         raise UsageError(f"load({name}): a JAX function needs example arguments to fix the shapes")
-    exported = jax.export.export(fn if hasattr(fn, "lower") else jax.jit(fn))(*example_args)
+    exported = jax.export.export(fn if hasattr(fn, "lower") else jax.jit(fn, keep_unused=True))(*example_args)  # the signature stays whole
     return loads(exported.mlir_module_serialized, source=f"<{name}>")

@@ -49,7 +49,10 @@ class LlvmExecutable(Executable):
 
     def __init__(self, blob: bytes, entry_points: Sequence[str], device: str) -> None:
         self._device = device
-        text = blob.decode("utf-8", errors="strict") if isinstance(blob, (bytes, bytearray)) else str(blob)
+        try:
+            text = blob.decode("utf-8", errors="strict") if isinstance(blob, (bytes, bytearray)) else str(blob)
+        except UnicodeDecodeError as exc:
+            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         tm = _target_machine()
         key = hashlib.sha256(b"\0".join([blob, tm.triple.encode(), llvm.get_host_cpu_name().encode(),
                                          llvm.get_host_cpu_features().flatten().encode(), llvmlite.__version__.encode()])).hexdigest()  # fmt: skip
@@ -158,6 +161,8 @@ class HostExecutor:
             if step.startswith("library:"):
                 self._run_library(next(library), bindings)
                 continue
+            if int(extent) == 0:
+                continue  # an empty outer dimension: the step has no iterations
             fn = executable.function(step)
             threads = min(self._threads, int(extent))
             if threads <= 1:

@@ -96,6 +96,24 @@ def replace_with_constants(op: ir.Operation, values: list[np.ndarray]) -> None:
 
 
 @register_pass("graph")
+class FoldEmptyTensors(RewritePass):
+    """Replace a side-effect-free op whose results all have zero elements by empty constants."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name == "stablehlo.constant" or op.name in UNFOLDABLE or not op.name.startswith("stablehlo.") or not _is_top_level(op) or not op.results:
+            return False
+        try:
+            types = [ir.RankedTensorType(r.type) for r in op.results]
+        except ValueError:
+            return False  # tokens, tuples
+        if any(int(np.prod(t.shape, dtype=np.int64)) for t in types):
+            return False
+        replace_with_constants(op, [np.zeros(t.shape, tensor_spec("e", r.type).element.dtype) for t, r in zip(types, op.results)])
+        ctx.count("graph.folded-empty-ops")
+        return True
+
+
+@register_pass("graph")
 class FoldConstants(RewritePass):
     """Evaluate ops whose operands are all constants (capped by `fold_limit`; never expanding non-splats)."""
 

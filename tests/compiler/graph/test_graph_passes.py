@@ -45,6 +45,25 @@ def test_fold_constants_respects_the_size_cap_and_never_expands_weights(run_pass
     """, fold_limit=32)
 
 
+def test_fold_empty_tensors(run_pass) -> None:
+    run_pass("fold-empty-tensors", """
+    func.func @f(%x: tensor<1x1xf32>, %y: tensor<0x3xf32>) -> (tensor<1x0xf32>, tensor<0xf32>, tensor<1x1xf32>) {
+      %0 = stablehlo.slice %x [0:1, 1:1:2] : (tensor<1x1xf32>) -> tensor<1x0xf32>
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %1 = stablehlo.reduce(%y init: %z) applies stablehlo.add across dimensions = [1] : (tensor<0x3xf32>, tensor<f32>) -> tensor<0xf32>
+      %2 = stablehlo.abs %x : tensor<1x1xf32>
+      return %0, %1, %2 : tensor<1x0xf32>, tensor<0xf32>, tensor<1x1xf32>
+    }""", checks="""
+    // CHECK-LABEL: func.func @f
+    // CHECK-NOT:   stablehlo.slice
+    // CHECK-NOT:   stablehlo.reduce
+    // CHECK-DAG:   %[[E1:.*]] = stablehlo.constant dense<> : tensor<1x0xf32>
+    // CHECK-DAG:   %[[E2:.*]] = stablehlo.constant dense<> : tensor<0xf32>
+    // CHECK:       %[[A:.*]] = stablehlo.abs %arg0
+    // CHECK:       return %[[E1]], %[[E2]], %[[A]]
+    """)
+
+
 def test_fold_identity_ops(run_pass) -> None:
     run_pass("fold-identity-ops", """
     func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
