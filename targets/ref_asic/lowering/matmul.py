@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import DTYPES, Instruction, make
-from byteir_targets.ref_asic.lowering.sync import finish_program
+from byteir_targets.ref_asic.lowering.sync import ProgramBuilder
 
 __all__ = ["MatmulShape", "lower_matmul", "fits"]
 
@@ -60,13 +60,8 @@ def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: 
     w_buf = [0, n * n * ITEM]
     a_base = 2 * n * n * ITEM
     a_buf = [a_base, a_base + rows_blk * n * ITEM]
-    program: list[Instruction] = []
-    relocations: list[tuple[int, int]] = []  # (position in `program`, slot)
-
-    def emit(instr: Instruction, slot: int | None = None) -> None:
-        if slot is not None:
-            relocations.append((len(program), slot))
-        program.append(Instruction(instr.name, instr.fields, loc))
+    builder = ProgramBuilder(loc)
+    emit = builder.emit
 
     w_step = a_step = 0
     for m0 in range(0, shape.m, rows_blk):
@@ -86,4 +81,4 @@ def lower_matmul(shape: MatmulShape, a: tuple[int, int], b: tuple[int, int], c: 
             for t, j in enumerate(tiles):
                 emit(make("DMA_STORE", dram_addr=c[1] + (m0 * shape.n + j) * ITEM, sram_addr=t * rows_blk * n * ITEM, rows=rows, row_bytes=n * ITEM,
                           dram_stride=shape.n * ITEM, from_acc=1), c[0])  # fmt: skip
-    return finish_program(program, relocations, config)
+    return builder.finish(config)

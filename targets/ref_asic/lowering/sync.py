@@ -15,13 +15,14 @@ in the same engine's stream.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from collections.abc import Sequence
 
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, DmaShape, Instruction, dma_shape_after, make
 from byteir_sdk.errors import UnsupportedError
 
-__all__ = ["regions", "insert_semaphores", "finish_program"]
+__all__ = ["regions", "insert_semaphores", "finish_program", "ProgramBuilder"]
 
 _ITEM = {DTYPES["i8"]: 1, DTYPES["i32"]: 4, DTYPES["bf16"]: 2, DTYPES["f32"]: 4}
 _SPACE = {v: k for k, v in SPACES.items()}
@@ -130,3 +131,21 @@ def finish_program(program: list[Instruction], relocations: Sequence[tuple[int, 
     synced = insert_semaphores(program, config)
     positions = [i for i, instr in enumerate(synced) if instr.name != "SYNC"]
     return synced, [x for pos, slot in relocations for x in (positions[pos], slot)]
+
+
+@dataclass
+class ProgramBuilder:
+    """A schedule being written: instructions tagged with the StableHLO location, and relocations."""
+
+    loc: str = ""
+    program: list[Instruction] = field(default_factory=list)
+    relocations: list[tuple[int, int]] = field(default_factory=list)  # (position, buffer slot)
+
+    def emit(self, instr: Instruction, slot: int | None = None) -> None:
+        """Append `instr`; with `slot`, its ``dram_addr`` is an offset into that dispatch buffer."""
+        if slot is not None:
+            self.relocations.append((len(self.program), slot))
+        self.program.append(Instruction(instr.name, instr.fields, self.loc))
+
+    def finish(self, config: MachineConfig) -> tuple[list[Instruction], list[int]]:
+        return finish_program(self.program, self.relocations, config)

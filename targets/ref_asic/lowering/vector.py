@@ -19,7 +19,7 @@ import numpy as np
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import DTYPES, SPACES, VECTOR_OPS, Instruction, make
-from byteir_targets.ref_asic.lowering.sync import finish_program
+from byteir_targets.ref_asic.lowering.sync import ProgramBuilder
 
 __all__ = ["lower_elementwise", "lower_reduction"]
 
@@ -120,13 +120,8 @@ def lower_elementwise(kernel: K.Kernel, loop: K.Loop, slots: list[tuple[int, int
         return None
     input_slot = [i * slot_bytes for i in range(n_in)]
     node_slot = {id(node): (n_in + k) * slot_bytes for k, (node, _, _) in enumerate(plan)}
-    program: list[Instruction] = []
-    relocations: list[tuple[int, int]] = []
-
-    def emit(instr: Instruction, slot: int | None = None) -> None:
-        if slot is not None:
-            relocations.append((len(program), slot))
-        program.append(Instruction(instr.name, instr.fields, loc))
+    builder = ProgramBuilder(loc)
+    emit = builder.emit
 
     def address(e: K.Expr) -> int:
         return input_slot[e.index] if isinstance(e, K.Arg) else node_slot[id(e)]
@@ -149,7 +144,7 @@ def lower_elementwise(kernel: K.Kernel, loop: K.Loop, slots: list[tuple[int, int
                       src_space=sram, dst_space=sram, dtype=DTYPES["f32"]))  # fmt: skip
         buffer, offset = slots[n_in]
         emit(make("DMA_STORE", dram_addr=offset + start * 4, sram_addr=node_slot[id(plan[-1][0])], rows=1, row_bytes=length * 4), buffer)
-    return finish_program(program, relocations, config)
+    return builder.finish(config)
 
 
 #: reduction combiner -> (vector op, the identity its fill must write)
@@ -201,13 +196,8 @@ def lower_reduction(kernel: K.Kernel, fill: K.Loop, loop: K.Loop, slots: list[tu
     node_slot = {id(node): (len(used) + k) * slot_bytes for k, (node, _, _) in enumerate(plan)}
     out_slot = (len(used) + len(plan)) * slot_bytes
     source = node_slot[id(plan[-1][0])] if plan else input_slot[value.index]  # type: ignore[union-attr]
-    program: list[Instruction] = []
-    relocations: list[tuple[int, int]] = []
-
-    def emit(instr: Instruction, slot: int | None = None) -> None:
-        if slot is not None:
-            relocations.append((len(program), slot))
-        program.append(Instruction(instr.name, instr.fields, loc))
+    builder = ProgramBuilder(loc)
+    emit = builder.emit
 
     def address(e: K.Expr) -> int:
         return input_slot[e.index] if isinstance(e, K.Arg) else node_slot[id(e)]
@@ -227,4 +217,4 @@ def lower_reduction(kernel: K.Kernel, fill: K.Loop, loop: K.Loop, slots: list[tu
             emit(make("VECTOR", op=VECTOR_OPS[op], src0=source + r * width * 4, dst=out_slot + r * 4, length=width, src_space=sram, dst_space=sram, dtype=f32))
         buffer, offset = slots[n_in]
         emit(make("DMA_STORE", dram_addr=offset + r0 * 4, sram_addr=out_slot, rows=1, row_bytes=count * 4), buffer)
-    return finish_program(program, relocations, config)
+    return builder.finish(config)
