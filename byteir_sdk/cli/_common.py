@@ -20,6 +20,15 @@ from byteir_sdk.errors import ByteIRError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+def human_bytes(n: float) -> str:
+    """A byte count for people: ``512 B``, ``72.30 KiB``, ``7.11 MiB``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
 def console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 

@@ -12,18 +12,10 @@ from rich.table import Table
 from byteir_sdk import __version__, models
 from byteir_sdk import io as sdk_io
 from byteir_sdk import reference
-from byteir_sdk.cli._common import EXIT_FAILED, EXIT_OK, add_common_options, console, outputs_table, run_command
+from byteir_sdk.cli._common import EXIT_FAILED, EXIT_OK, add_common_options, console, human_bytes, outputs_table, run_command
 from byteir_sdk.compiler.analysis import analyze
 from byteir_sdk.compiler.frontend import Program, load
 from byteir_sdk.errors import UsageError
-
-
-def _human_bytes(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
-        n /= 1024
-    raise AssertionError("unreachable")
 
 
 def _load(args: argparse.Namespace) -> Program:
@@ -36,13 +28,13 @@ def _inspect_byre(path: str) -> int:
     prog = read_byre(path)
     verify_byre(prog, library_callees={op.callee for op in prog.ops if hasattr(op, "callee") and op.callee not in prog.executables})
     out = console()
-    arenas = ", ".join(f"{space} {_human_bytes(size)}" for space, size in prog.arenas.items()) or "none"
+    arenas = ", ".join(f"{space} {human_bytes(size)}" for space, size in prog.arenas.items()) or "none"
     out.print(f"[bold]{path}[/]  ByRE {prog.version}, target {prog.target}, arenas: {arenas} (alignment {prog.arena_alignment})")
     sig = Table(title="arguments", title_justify="left")
     for col in ("#", "name", "kind", "type", "bytes"):
         sig.add_column(col)
     for i, a in enumerate(prog.args):
-        sig.add_row(str(i), a.name, a.kind.name.lower(), a.spec().mlir_type, _human_bytes(a.nbytes))
+        sig.add_row(str(i), a.name, a.kind.name.lower(), a.spec().mlir_type, human_bytes(a.nbytes))
     out.print(sig)
     kernels = Table(title="computes", title_justify="left")
     for col in ("#", "callee", "format", "ins/outs", "launch"):
@@ -50,7 +42,7 @@ def _inspect_byre(path: str) -> int:
     for i, op in enumerate(prog.ops):
         if not hasattr(op, "callee"):
             src, dst = op.source, op.target
-            kernels.add_row(str(i), "byre.copy", "-", "1/1", f"{_human_bytes(src.nbytes)} {src.space} -> {dst.space}")
+            kernels.add_row(str(i), "byre.copy", "-", "1/1", f"{human_bytes(src.nbytes)} {src.space} -> {dst.space}")
             continue
         exe = prog.executables.get(op.callee)
         fmt = exe.format if exe else "library"
@@ -76,7 +68,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         sig.add_column(col)
     for kind, specs in (("input", program.inputs), ("output", program.outputs)):
         for i, spec in enumerate(specs):
-            sig.add_row(f"{kind} {i}", spec.name, spec.mlir_type, _human_bytes(spec.nbytes))
+            sig.add_row(f"{kind} {i}", spec.name, spec.mlir_type, human_bytes(spec.nbytes))
     out.print(sig)
     hist = Table(title="ops", title_justify="left")
     hist.add_column("op")
@@ -88,9 +80,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     summary.add_column("what")
     summary.add_column("value", justify="right")
     summary.add_row("parameters", f"{stats.parameters:,} in {stats.parameter_tensors} tensors")
-    summary.add_row("parameter bytes", _human_bytes(stats.parameter_bytes))
+    summary.add_row("parameter bytes", human_bytes(stats.parameter_bytes))
     summary.add_row("FLOPs (estimate)", f"{stats.flops:,} ({stats.flops / 1e9:.3f} GFLOP)")
-    summary.add_row("input / output bytes", f"{_human_bytes(stats.input_bytes)} / {_human_bytes(stats.output_bytes)}")
+    summary.add_row("input / output bytes", f"{human_bytes(stats.input_bytes)} / {human_bytes(stats.output_bytes)}")
     out.print(summary)
     return EXIT_OK
 
@@ -142,8 +134,8 @@ def _stats_table(stats: dict[str, object]) -> Table:
     table.add_column("what")
     table.add_column("value", justify="right")
     peak, naive = int(stats.get("arena_peak_bytes", 0)), int(stats.get("arena_naive_bytes", 0))
-    table.add_row("arena peak", f"{_human_bytes(peak)} (naive sum {_human_bytes(naive)}, {peak / naive:.0%})" if naive else _human_bytes(peak))
-    table.add_row("weights", _human_bytes(int(stats.get("weight_bytes", 0))))
+    table.add_row("arena peak", f"{human_bytes(peak)} (naive sum {human_bytes(naive)}, {peak / naive:.0%})" if naive else human_bytes(peak))
+    table.add_row("weights", human_bytes(int(stats.get("weight_bytes", 0))))
     per_kernel = dict(stats.get("ops_per_kernel", {}))  # type: ignore[call-overload]
     table.add_row("kernels", f"{stats.get('kernels', 0)} ({sum(per_kernel.values())} loops/host ops; max {max(per_kernel.values(), default=0)} per kernel)")
     host = list(stats.get("host_kernels", []))  # type: ignore[call-overload]

@@ -12,12 +12,8 @@ from rich.table import Table
 
 from byteir_sdk import __version__
 from byteir_sdk import io as sdk_io
-from byteir_sdk.cli._common import EXIT_OK, add_common_options, console, outputs_table, run_command
+from byteir_sdk.cli._common import EXIT_OK, add_common_options, console, human_bytes, outputs_table, run_command
 from byteir_sdk.errors import UsageError
-
-
-def _kib(n: int) -> str:
-    return f"{n / 1024:,.1f} KiB"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     copies = [r for r in reports if r.where == "copy" and r.direction in ("device->host", "host->device")]
     out.print(f"total: {cycles:,} cycles = {cycles / config.clock_hz * 1e3:.3f} ms at {config.clock_hz / 1e9:g} GHz "
               f"({len(asic)} kernels on the ASIC, {len(host)} host-fallback kernels taking {sum(r.host_seconds for r in host) * 1e3:.1f} ms, "
-              f"{len(copies)} copies between DRAM and host memory moving {_kib(sum(r.copy_bytes for r in copies))}); "
+              f"{len(copies)} copies between DRAM and host memory moving {human_bytes(sum(r.copy_bytes for r in copies))}); "
               f"simulated in {wall:.2f} s")  # fmt: skip
     if args.report:
         table = Table(title="per-kernel report", title_justify="left")
@@ -101,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 s = r.stats
                 table.add_row(str(i), r.name, "asic", f"{r.cycles:,}", f"{s['mac_utilisation']:.1%}", f"{s['dma_bytes_per_cycle']:.1f}", str(s["verdict"]))
             elif r.where == "copy":
-                table.add_row(str(i), "byre.copy", r.direction, "-", "-", "-", _kib(r.copy_bytes))
+                table.add_row(str(i), "byre.copy", r.direction, "-", "-", "-", human_bytes(r.copy_bytes))
             else:
                 table.add_row(str(i), r.name, "host fallback", "-", "-", "-", f"{r.host_seconds * 1e3:.2f} ms host")
         out.print(table)
