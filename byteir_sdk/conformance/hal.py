@@ -238,4 +238,4 @@ def hal_cases() -> list[Case]:
 
         return run
 
-    return [Case(f"hal/{fn.__name__}", "hal", f"hal:{fn.__name__}", "", wrap(fn)) for fn in _CASES]
+    return [Case(f"hal/{fn.__name__}", "hal", wrap(fn), f"hal:{fn.__name__}") for fn in _CASES]

@@ -1,6 +1,8 @@
-"""pytest plugin (entry point ``pytest11: byteir_conformance``): the conformance suite as pytest tests.
+"""pytest plugin: the conformance suite as pytest tests.
 
-In a vendor package's tests::
+Enabled explicitly (``pytest_plugins = ["byteir_sdk.conformance.plugin"]`` in a conftest, or
+``-p byteir_sdk.conformance.plugin``), not auto-loaded: importing the SDK takes most of a second,
+which no unrelated pytest run in the same environment should pay. In a vendor package's tests::
 
     def test_conformance(conformance_result):
         conformance_result.check()
@@ -15,11 +17,12 @@ error figures. Without ``--byteir-target`` such tests are skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from byteir_sdk.conformance.suite import TIERS, Case, CaseResult, Manifest, collect, load_manifest, run_case
+if TYPE_CHECKING:
+    from byteir_sdk.conformance.suite import Case, CaseResult, Manifest
 
 __all__ = ["ConformanceResult"]
 
@@ -27,7 +30,7 @@ __all__ = ["ConformanceResult"]
 def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("byteir-conformance")
     group.addoption("--byteir-target", default=None, help="registered target to qualify")
-    group.addoption("--byteir-tier", default="hal,ops,models", help=f"comma-separated tiers of {', '.join(TIERS)}")
+    group.addoption("--byteir-tier", default="hal,ops,models", help="comma-separated tiers of hal, ops, models, corpus")
     group.addoption("--byteir-corpus", default=None, help="StableHLO testdata directory for the corpus tier")
     group.addoption("--byteir-select", default=None, help="fnmatch pattern over case ids")
 
@@ -42,6 +45,7 @@ class ConformanceResult:
 
     def check(self) -> CaseResult:
         from byteir_sdk.compiler.backend import get_target
+        from byteir_sdk.conformance.suite import run_case
 
         result = run_case(self.case, get_target(self.target_name), self.manifest)
         if result.status == "unsupported":
@@ -63,6 +67,7 @@ def pytest_generate_tests(metafunc: Any) -> None:
     from fnmatch import fnmatchcase
 
     from byteir_sdk.compiler.backend import get_target
+    from byteir_sdk.conformance.suite import collect, load_manifest
 
     tiers = [t.strip() for t in metafunc.config.getoption("--byteir-tier").split(",") if t.strip()]
     cases = collect(tiers, metafunc.config.getoption("--byteir-corpus"))

@@ -42,19 +42,20 @@ TIERS = ("hal", "ops", "models", "corpus")
 CORE_DTYPES = frozenset({"f32", "i32", "i1"})
 
 
+def is_core(tier: str, dtype: str) -> bool:
+    """Whether a case of `tier` on `dtype` counts towards Core conformance."""
+    return tier in ("hal", "models") or (tier == "ops" and dtype in CORE_DTYPES)
+
+
 @dataclass(frozen=True)
 class Case:
     """One conformance case: ``run(target)`` returns one Comparison per output (HAL cases: [])."""
 
     id: str
     tier: str
+    run: Callable[[Target], list[Comparison]] = field(compare=False, repr=False)
     op: str = ""
     dtype: str = ""
-    run: Callable[[Target], list[Comparison]] = field(default=lambda t: [], compare=False, repr=False)
-
-    @property
-    def core(self) -> bool:
-        return self.tier in ("hal", "models") or (self.tier == "ops" and self.dtype in CORE_DTYPES)
 
 
 @dataclass
@@ -71,6 +72,10 @@ class CaseResult:
     @property
     def ok(self) -> bool:
         return self.status == "pass"
+
+    @property
+    def core(self) -> bool:
+        return is_core(self.tier, self.dtype)
 
 
 @dataclass
@@ -131,7 +136,7 @@ class SuiteResult:
 
     @property
     def level(self) -> str:
-        core = [r for r in self.results if Case(r.id, r.tier, r.op, r.dtype).core]
+        core = [r for r in self.results if r.core]
         core_tiers = {"hal", "ops", "models"} <= set(self.tiers)
         if not core_tiers or not core or any(not r.ok for r in core):
             return "none"
@@ -183,7 +188,7 @@ def _ops_cases() -> Iterator[Case]:
                     got = run_on_target(target, program, args)
                     return [compare(g, w, tolerance_for(spec, w.dtype)) for g, w in zip(got, want)]
 
-                yield Case(f"ops/{spec.op}/{dtype_name}/{shape_name}", "ops", spec.op, dtype_name, run)
+                yield Case(f"ops/{spec.op}/{dtype_name}/{shape_name}", "ops", run, spec.op, dtype_name)
 
 
 def _model_cases() -> Iterator[Case]:
@@ -198,7 +203,7 @@ def _model_cases() -> Iterator[Case]:
             got = run_on_target(target, program, args)
             return [compare(g, w, default_tolerance(w.dtype)) for g, w in zip(got, want)]
 
-        yield Case(f"models/{name}", "models", f"model:{name}", "f32", run)
+        yield Case(f"models/{name}", "models", run, f"model:{name}", "f32")
 
 
 def _corpus_cases(directory: str | os.PathLike[str]) -> Iterator[Case]:
@@ -213,7 +218,7 @@ def _corpus_cases(directory: str | os.PathLike[str]) -> Iterator[Case]:
             case = load_case(path)
             return case.check(run_on_target(target, case.program, case.inputs))
 
-        yield Case(f"corpus/{path.name}", "corpus", "", "", run)
+        yield Case(f"corpus/{path.name}", "corpus", run)
 
 
 def collect(tiers: Sequence[str], corpus: str | os.PathLike[str] | None = None) -> list[Case]:

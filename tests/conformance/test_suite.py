@@ -23,7 +23,7 @@ def _case(case_id: str, ok: bool = True, boom: bool = False) -> Case:
             raise RuntimeError("kernel exploded")
         return [compare([1.0, 2.0 if ok else 2.5], [1.0, 2.0], Tolerance("exact"))]
 
-    return Case(case_id, "ops", case_id.split("/")[1], case_id.split("/")[2], run)
+    return Case(case_id, "ops", run, case_id.split("/")[1], case_id.split("/")[2])
 
 
 def test_manifest_statuses() -> None:
@@ -103,7 +103,7 @@ def test_hal_tier_passes_on_the_in_tree_targets(target: str) -> None:
 
 def test_pytest_plugin_turns_cases_into_tests(pytester) -> None:
     pytester.makepyfile("def test_conformance(conformance_result):\n    conformance_result.check()\n")
-    run = pytester.runpytest("--byteir-target", "cpu", "--byteir-tier", "ops", "--byteir-select", "ops/negate/*/1x1")
+    run = pytester.runpytest("-p", "byteir_sdk.conformance.plugin", "--byteir-target", "cpu", "--byteir-tier", "ops", "--byteir-select", "ops/negate/*/1x1")
     run.assert_outcomes(passed=5)
-    skipped = pytester.runpytest()
+    skipped = pytester.runpytest("-p", "byteir_sdk.conformance.plugin")
     skipped.assert_outcomes(skipped=1)
