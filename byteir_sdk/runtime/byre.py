@@ -259,8 +259,7 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
             if len(blob) != a.nbytes:
                 raise _fail(name, f"weight {a.name} holds {len(blob)} bytes, its memref needs {a.nbytes}", "The file may be corrupt; recompile it.")
     live: dict[int, list[int]] = {}  # view -> [first, last] op index
-    extent: dict[int, tuple[int, int]] = {}  # view -> [start, end) bytes of its arena
-    space_of: dict[int, str] = {}  # view -> memory space
+    extent: dict[int, tuple[str, int, int]] = {}  # view -> (memory space, [start, end) bytes of its arena)
     written_outputs: set[int] = set()
     for i, op in enumerate(program.ops):
         operands = [*op.inputs, *op.outputs, *([op.scratch] if op.scratch else [])] if isinstance(op, ComputeOp) else [op.source, op.target]
@@ -272,8 +271,7 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
                 if o.offset < 0 or o.offset + o.nbytes > size:
                     raise _fail(name, f"view [{o.offset}, {o.offset + o.nbytes}) lies outside the {size}-byte {o.space} arena")
                 live.setdefault(o.view, [i, i])[1] = i
-                extent[o.view] = (o.offset, o.offset + o.nbytes)
-                space_of[o.view] = o.space
+                extent[o.view] = (o.space, o.offset, o.offset + o.nbytes)
         if isinstance(op, ComputeOp) and len({o.space for o in operands}) > 1:
             raise _fail(name, f"op {i} ({op.callee}) mixes memory spaces {', '.join(sorted({o.space for o in operands}))}",
                         "A compute's operands must lie in one space; the compiler inserts byre.copy between spaces.")
@@ -290,15 +288,13 @@ def verify_byre(program: ByreProgram, library_callees: Iterable[str] = ()) -> No
                     (s1, e1, r1), (s2, e2, r2) = regions[a], regions[b]
                     if s1 < e2 and s2 < e1 and not ((s1, e1) == (s2, e2) and {r1, r2} == {"in", "out"}) and not (r1 == r2 == "in"):
                         raise _fail(name, f"op {i} ({op.callee}) uses overlapping arena views [{s1}, {e1}) and [{s2}, {e2})")
-    by_start = sorted(extent.items(), key=lambda kv: kv[1])
+    by_start = sorted(extent.items(), key=lambda kv: kv[1])  # by space, then start
     for a in range(len(by_start)):
-        v1, (s1, e1) = by_start[a]
+        v1, (space1, s1, e1) = by_start[a]
         for b in range(a + 1, len(by_start)):
-            v2, (s2, e2) = by_start[b]
-            if s2 >= e1:
+            v2, (space2, s2, e2) = by_start[b]
+            if space2 != space1 or s2 >= e1:
                 break
-            if space_of[v1] != space_of[v2]:
-                continue
             (f1, l1), (f2, l2) = live[v1], live[v2]
             if max(f1, f2) < min(l1, l2):
                 raise _fail(name, f"arena views [{s1}, {e1}) and [{s2}, {e2}) overlap while both are live (ops {max(f1, f2)}..{min(l1, l2)})")
