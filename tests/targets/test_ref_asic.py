@@ -112,8 +112,6 @@ def test_a_cpu_byre_is_refused(tmp_path: Path, capsys) -> None:
 
 
 def test_elementwise_kernels_run_on_the_vector_unit(device) -> None:
-    import jax.numpy as jnp
-
     program = byteir_sdk.load(lambda a, b: jnp.maximum(a * b + a, 0.0), np.zeros((3000,), np.float32), np.zeros((3000,), np.float32))
     with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
         x = reference.random_inputs(program, seed=4)
@@ -136,8 +134,6 @@ def test_ops_the_vector_unit_lacks_fall_back(device) -> None:
 
 def test_fallback_values_move_between_memory_spaces_with_byre_copy() -> None:
     """A host kernel between two ASIC kernels: its input is copied DRAM -> host once, its result back."""
-    import jax.numpy as jnp
-
     program = byteir_sdk.load(lambda a, b: jnp.maximum((a @ b) / 3.0, 0.0) @ b, np.zeros((16, 32), np.float32), np.zeros((32, 32), np.float32))
     prog = read_byre(byteir_sdk.compile(program, "ref_asic"))
     assert set(prog.arenas) == {"device", "host"}

@@ -82,6 +82,12 @@ def _affine_map(attr: ir.Attribute) -> K.AffineMap:
     return K.AffineMap(m.n_dims, tuple(_affine(r) for r in m.results))
 
 
+def _kept_dims(sizes: list[int], rank: int) -> list[int]:
+    """The dims of a slice with `sizes` that a rank-`rank` tensor keeps: all of them, or (rank-reduced)
+    the non-unit ones."""
+    return list(range(len(sizes))) if rank == len(sizes) else [d for d, s in enumerate(sizes) if s != 1][:rank]
+
+
 def _tensor_type(t: ir.Type) -> K.TensorType:
     try:
         rt = ir.RankedTensorType(t)
@@ -211,20 +217,11 @@ class _Translator:
             raise _unsupported(op, self.source, "has dynamic sizes or strides")
         operands = list(op.operands)
         source = self.use(operands[0], op)
-        offset_values = iter(operands[1:])
         inputs: list[str] = []
         index_exprs: list[K.Expr] = []
         result_type = _tensor_type(op.results[0].type)
-        kept = [d for d, s in enumerate(sizes) if s != 1 or len(result_type.shape) == len(sizes)]
-        if len(kept) != len(result_type.shape):  # rank-reduced: drop the unit dims that vanished
-            kept = [d for d, s in enumerate(sizes) if s != 1][: len(result_type.shape)]
-        loop_dim = {d: i for i, d in enumerate(kept)}
-        for d, (off, stride) in enumerate(zip(offsets, strides)):
-            if off == dynamic:
-                inputs.append(self.use(next(offset_values), op))
-                base: K.Expr = K.Arg(len(inputs) - 1, "index")
-            else:
-                base = K.Lit(off, "index")
+        loop_dim = {d: i for i, d in enumerate(_kept_dims(sizes, len(result_type.shape)))}
+        for d, (base, stride) in enumerate(zip(self._offset_exprs(op, offsets, operands[1:], inputs), strides)):
             if d in loop_dim:
                 step: K.Expr = K.Index(loop_dim[d])
                 if stride != 1:
@@ -238,6 +235,19 @@ class _Translator:
         maps = tuple([K.AffineMap(rank, ())] * len(inputs) + [identity])
         self.kernel.ops.append(K.Loop("generic", result_type.shape, ("parallel",) * rank, tuple(inputs), (init,), maps,
                                       body, (self.define(op.results[0]),), (source,), loc=_loc(op, self.source)))  # fmt: skip
+
+    def _offset_exprs(self, op: ir.Operation, offsets: list[int], offset_operands: list[ir.Value], inputs: list[str]) -> list[K.Expr]:
+        """Each offset as an index expression: a literal, or (dynamic) a new scalar input appended to `inputs`."""
+        dynamic = ir.ShapedType.get_dynamic_size()
+        values = iter(offset_operands)
+        exprs: list[K.Expr] = []
+        for off in offsets:
+            if off == dynamic:
+                inputs.append(self.use(next(values), op))
+                exprs.append(K.Arg(len(inputs) - 1, "index"))
+            else:
+                exprs.append(K.Lit(off, "index"))
+        return exprs
 
     def _empty_like(self, value: ir.Value) -> str:
         name = f"e{len(self.kernel.types)}"
@@ -259,23 +269,16 @@ class _Translator:
 
     def _dynamic_insert(self, op: ir.Operation, offsets: list[int], sizes: list[int]) -> None:
         """An update at run-time offsets: a loop over the destination selecting source or dest."""
-        dynamic = ir.ShapedType.get_dynamic_size()
         operands = list(op.operands)
         src, dst = self.use(operands[0], op), self.use(operands[1], op)
         src_type = self.kernel.types[src]
         dest_type = _tensor_type(op.results[0].type)
         rank = len(dest_type.shape)
-        offset_values = iter(operands[2:])
         inputs = [dst]
         inside: K.Expr | None = None
         src_index: list[K.Expr] = []
-        kept = [d for d, s in enumerate(sizes) if s != 1][: len(src_type.shape)] if len(src_type.shape) < rank else list(range(rank))
-        for d, (off, size) in enumerate(zip(offsets, sizes)):
-            if off == dynamic:
-                inputs.append(self.use(next(offset_values), op))
-                start: K.Expr = K.Arg(len(inputs) - 1, "index")
-            else:
-                start = K.Lit(off, "index")
+        kept = _kept_dims(sizes, len(src_type.shape))
+        for d, (start, size) in enumerate(zip(self._offset_exprs(op, offsets, operands[2:], inputs), sizes)):
             in_dim, rel = K.window(d, start, size)
             inside = in_dim if inside is None else K.Op("and", (inside, in_dim), "i1")
             if d in kept:
