@@ -14,7 +14,8 @@ reason}`` (fnmatch patterns over ids such as ``ops/divide/i8/17x33``), or is a p
 with those two tables.
 
 Levels: **Core** -- every HAL case, every ops case on f32/i32/i1 and every model passes;
-**Full** -- every case of every tier passes, with the corpus tier run. Anything else: none.
+**Full** -- every case of every tier passes, with the corpus tier run. Anything else, and any run
+restricted with a selection pattern: none.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class SuiteResult:
     results: list[CaseResult]
     strict: bool
     seconds: float = 0.0
+    select: str | None = None  # a --select pattern: a partial run, which never earns a level
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -138,7 +140,7 @@ class SuiteResult:
     def level(self) -> str:
         core = [r for r in self.results if r.core]
         core_tiers = {"hal", "ops", "models"} <= set(self.tiers)
-        if not core_tiers or not core or any(not r.ok for r in core):
+        if self.select or not core_tiers or not core or any(not r.ok for r in core):
             return "none"
         if set(TIERS) <= set(self.tiers) and all(r.ok for r in self.results):
             return "Full"
@@ -300,7 +302,7 @@ def run_suite(
         results.append(run_case(case, target, manifest))
         if progress is not None:
             progress(results[-1], i + 1, len(cases))
-    return SuiteResult(target_name, tuple(tiers), results, strict, time.perf_counter() - start)
+    return SuiteResult(target_name, tuple(tiers), results, strict, time.perf_counter() - start, select)
 
 
 def tolerance_table() -> list[tuple[str, str]]:

@@ -64,6 +64,7 @@ def test_levels() -> None:
     assert SuiteResult("t", ("hal", "ops", "models", "corpus"), [*full, _result("fail", "ops/add/bf16", dtype="bf16")], False).level == "Core"
     assert SuiteResult("t", ("hal", "ops", "models"), [*core, _result("xfail", "ops/mul/i32", dtype="i32")], False).level == "none"
     assert SuiteResult("t", ("ops",), core[1:2], False).level == "none"  # Core needs the HAL and models tiers run
+    assert SuiteResult("t", ("hal", "ops", "models"), core, False, select="hal/*").level == "none"  # a selection qualifies nothing
 
 
 def test_reports_carry_figures_coverage_and_policy() -> None:
