@@ -27,7 +27,8 @@ from byteir_sim import MachineConfig, Simulator
 from byteir_sim.isa import DTYPES, Instruction, make
 from byteir_sim.trace import stats
 from byteir_targets.ref_asic import RefAsicDevice
-from byteir_targets.ref_asic.lowering.matmul import MatmulShape, lower_matmul
+from byteir_sdk.compiler.loop.kernel_ir import Contraction
+from byteir_targets.ref_asic.lowering.gemm import lower_contraction
 
 
 def matmul_utilisation(size: int, config: MachineConfig) -> dict[str, object]:
@@ -38,7 +39,7 @@ def matmul_utilisation(size: int, config: MachineConfig) -> dict[str, object]:
     b = rng.standard_normal((size, size)).astype(np.float32)
     sim.dram[bases[0] : bases[0] + a.nbytes] = a.view(np.uint8).reshape(-1)
     sim.dram[bases[1] : bases[1] + b.nbytes] = b.view(np.uint8).reshape(-1)
-    program, relocations = lower_matmul(MatmulShape(size, size, size), (0, 0), (1, 0), (2, 0), config)
+    program, relocations = lower_contraction(Contraction(1, size, size, size), (0, 0), (1, 0), (2, 0), config)
     for i in range(0, len(relocations), 2):
         instr = program[relocations[i]]
         program[relocations[i]] = Instruction(instr.name, {**instr.fields, "dram_addr": instr.get("dram_addr") + bases[relocations[i + 1]]})

@@ -77,11 +77,17 @@ engines and semaphores. Scratchpad accesses not ordered by program order or sema
 clocks) are reported as races; reads of never-written scratchpad bytes are reported.
 
 ## The ref_asic target (`targets/ref_asic/`)
-- **Backend.** A kernel that is an f32 matmul (a named `matmul`, or a generic contraction whose
-  leading dims flatten into M) with a zero-initialised output and k, n multiples of N becomes an
-  ISA program: rows in blocks of up to 512, output columns in groups the accumulator holds, each
-  activation tile loaded once per k tile and reused by the group's weight tiles, scratchpad
-  buffers double-buffered. The schedule only places data; the semaphores come from a
+- **Backend.** Matmuls, batched matmuls (B plain or transposed, e.g. attention's `q @ k^T`) and
+  NHWC x HWIO 2-D convolutions (any stride, filter dilation and zero padding; the loop stage fuses
+  the padding into the loop as a bounds-checked read, `conv_geometry` recovers it) into a
+  zero-initialised output, with f32, bf16 -> f32 or i8 -> i32 operands, become one implicit GEMM
+  (`lowering/gemm.py`): output pixels are the array's rows, taps x channel tiles its reduction.
+  Rows go in blocks of whole output lines (up to 512 rows), output channels in groups the
+  accumulator holds; each activation tile is gathered once per tap and channel tile (DMA_DIMS:
+  one block per output line; DMA_LAYOUT: zero rows where the tap falls into the padding, row
+  pitch N for partial channel tiles) and reused by the group's weight tiles; a transposed B is
+  transposed by the DMA. Scratchpad buffers are double-buffered. Any M, K, N works (partial
+  tiles are zero-filled). The schedule only places data; the semaphores come from a
   buffer-region dependency analysis (`lowering/sync.py`: one FIFO semaphore per pair of engines,
   SYNC instructions for extra waits or signals), and the race detector checks the result.
   DRAM addresses are relocated at dispatch (`launch.relocations`). An f32 elementwise kernel
@@ -107,10 +113,10 @@ clocks) are reported as races; reads of never-written scratchpad bytes are repor
   trace events) for `byteir-sim`.
 - **CLI.** `byteir-sim run FILE [--inputs IN.npz] [--outputs OUT.npz] [--config CFG] [--trace T.json]
   [--stats S.json] [--report] [--check]` and `byteir-sim disasm FILE.byre`.
-- **Not yet on the ASIC:** convolutions (the DMA can already gather an implicit-GEMM tile: 4-D
-  strides, zero padding, row pitch; the lowering that pattern-matches the fused padded
-  convolution is the missing piece), batched/transposed contractions, and reductions over leading
-  dims. They run on the host fallback.
+- **Not on the ASIC (host fallback):** transposed (input-dilated) and grouped convolutions,
+  contractions with a transposed A or several reduction dims, f16 / i32 matmuls (no array mode),
+  matmuls whose output does not start from zero, reductions over leading dims, and elementwise
+  kernels using ops the vector unit lacks (divide, integer arithmetic, ...).
 """
 
 

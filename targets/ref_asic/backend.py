@@ -1,4 +1,4 @@
-"""The reference ASIC backend: matmuls onto the systolic array, f32 elementwise kernels and row
+"""The reference ASIC backend: matmuls and convolutions onto the systolic array, f32 elementwise kernels and row
 reductions onto the vector unit; every other kernel falls back to the host CPU inside the same ByRE (its LLVM /
 host-kernel executables) over host memory, with ``byre.copy`` between DRAM and host memory
 (``memory_space``), counted in the report."""
@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.tensor.bufferize import buffer_slot
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import encode_program
 from byteir_targets.cpu.backend import CpuBackend
-from byteir_targets.ref_asic.lowering.matmul import MatmulShape, fits, lower_matmul
+from byteir_targets.ref_asic.lowering.gemm import lower_contraction, lower_conv
 from byteir_targets.ref_asic.lowering.vector import lower_elementwise, lower_reduction
 
 __all__ = ["RefAsicBackend", "ASIC_FORMAT"]
 
 ASIC_FORMAT = "ref-asic"
+#: Operand element type -> the accumulator type the systolic array produces for it.
+_ARRAY_TYPES = {"f32": "f32", "bf16": "f32", "i8": "i32"}
 
 
 class RefAsicBackend(Backend):
@@ -57,7 +61,7 @@ class RefAsicBackend(Backend):
     def _asic_program(self, kernel: K.Kernel) -> LoweredKernel | None:
         key = (kernel.name, id(kernel))
         if key not in self._programs:
-            self._programs[key] = (kernel, self._matmul_program(kernel) or self._vector_program(kernel))
+            self._programs[key] = (kernel, self._gemm_program(kernel) or self._vector_program(kernel))
         return self._programs[key][1]
 
     def _vector_program(self, kernel: K.Kernel) -> LoweredKernel | None:
@@ -80,26 +84,34 @@ class RefAsicBackend(Backend):
         launch = {"relocations": relocations, "macs": 0, "instructions": len(program), "loc": loop.loc, "shape": list(loop.domain), "unit": "vector"}
         return LoweredKernel(ASIC_FORMAT, encode_program(program), kernel.name, launch)
 
-    def _matmul_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+    def _gemm_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        """A (batched) matmul or convolution (f32, bf16 -> f32 or i8 -> i32) into a zero-filled output, as an implicit GEMM on the array."""
         loops = list(kernel.loops())
-        if not loops or any(isinstance(op, (K.HostOp, K.View)) for op in kernel.ops):
+        if len(loops) != 2 or any(isinstance(op, (K.HostOp, K.View)) for op in kernel.ops) or kernel.buffers is None:
             return None
-        mm = loops[-1]
-        fills = loops[:-1]
-        types = kernel.types
-        shape3 = K.matmul_shape(mm, types)
-        if shape3 is None or types[mm.results[0]].element != "f32" or kernel.results != [mm.results[0]]:
+        fill, loop = loops
+        if kernel.results != [loop.results[0]] or fill.results[0] != loop.outputs[0] or not kernel.is_zero_fill(fill):
+            return None  # the array overwrites on the first reduction step: only a zero-initialised output qualifies
+        if loop.init_copy_needed(kernel.buffers):
             return None
-        if len(fills) != 1 or fills[0].results[0] != mm.outputs[0] or not kernel.is_zero_fill(fills[0]):
-            return None  # the array overwrites on the first k tile: only a zero-initialised output qualifies
-        m, k, n = shape3
-        shape = MatmulShape(m, k, n)
-        if not fits(shape, self.config) or kernel.buffers is None or mm.init_copy_needed(kernel.buffers):
+        contraction = K.contraction(loop, kernel.types)
+        geo = K.conv_geometry(loop, kernel) if contraction is None else None
+        if contraction is None and geo is None:
             return None
-        refs = [buffer_slot(kernel.buffers, len(kernel.params), len(kernel.results), name) for name in (*mm.inputs, mm.results[0])]  # type: ignore[arg-type]
+        operands = (*loop.inputs, loop.results[0]) if geo is None else (geo.image_name, geo.filter_name, loop.results[0])
+        dtype = kernel.types[operands[0]].element
+        if _ARRAY_TYPES.get(dtype) != kernel.types[loop.results[0]].element:
+            return None
+        refs = [buffer_slot(kernel.buffers, len(kernel.params), len(kernel.results), name) for name in operands]  # type: ignore[arg-type]
         if any(r is None for r in refs):
             return None
-        program, relocations = lower_matmul(shape, refs[0], refs[1], refs[2], self.config, loc=mm.loc)  # type: ignore[arg-type]
-        launch = {"relocations": relocations, "macs": m * k * n, "instructions": len(program), "loc": mm.loc, "shape": [m, k, n]}
+        if geo is not None:
+            lowered = lower_conv(geo, refs[0], refs[1], refs[2], self.config, dtype, loc=loop.loc)  # type: ignore[arg-type]
+        else:
+            lowered = lower_contraction(contraction, refs[0], refs[1], refs[2], self.config, dtype, loc=loop.loc)  # type: ignore[arg-type]
+        if lowered is None:
+            return None
+        program, relocations = lowered
+        macs = int(np.prod(loop.domain, dtype=np.int64))
+        launch = {"relocations": relocations, "macs": macs, "instructions": len(program), "loc": loop.loc, "shape": list(loop.domain), "unit": "matrix"}
         return LoweredKernel(ASIC_FORMAT, encode_program(program), kernel.name, launch)
-

@@ -39,8 +39,8 @@ def test_matmul_runs_on_the_array(device) -> None:
     np.testing.assert_allclose(got, x[0].astype(np.float64) @ x[1], rtol=1e-5, atol=1e-5)
 
 
-def test_shapes_the_array_cannot_tile_fall_back_to_the_host(device) -> None:
-    program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((5, 7), np.float32), np.zeros((7, 3), np.float32))
+def test_matmuls_the_array_cannot_run_fall_back_to_the_host(device) -> None:
+    program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((5, 7), np.float16), np.zeros((7, 3), np.float16))  # no f16 on the array
     with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
         x = reference.random_inputs(program)
         device.take_reports()
@@ -48,8 +48,98 @@ def test_shapes_the_array_cannot_tile_fall_back_to_the_host(device) -> None:
         reports = device.take_reports()
     # Both operands are copied from DRAM to host memory, the host kernel runs, its result is copied back.
     assert [(r.where, r.direction) for r in reports] == [("copy", "device->host")] * 2 + [("host", ""), ("copy", "host->device")]
-    assert [r.copy_bytes for r in reports if r.where == "copy"] == [5 * 7 * 4, 7 * 3 * 4, 5 * 3 * 4]
-    np.testing.assert_allclose(got, x[0].astype(np.float64) @ x[1], rtol=1e-5, atol=1e-5)
+    assert [r.copy_bytes for r in reports if r.where == "copy"] == [5 * 7 * 2, 7 * 3 * 2, 5 * 3 * 2]
+    assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(np.dtype(np.float16))).ok
+
+
+def _run_on_asic(program, device, seed: int = 0):
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program, seed=seed)
+        device.take_reports()
+        got = session.run(x)
+        return x, got, device.take_reports()
+
+
+@pytest.mark.parametrize(
+    ("m", "k", "n"),
+    [(5, 7, 3), (33, 40, 17), (1, 16, 16), (600, 48, 20)],
+    ids=["tiny", "partial-tiles", "one-row", "two-row-blocks"],
+)
+def test_matmuls_with_partial_tiles_run_on_the_array(m: int, k: int, n: int, device) -> None:
+    program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((m, k), np.float32), np.zeros((k, n), np.float32))
+    x, (got,), reports = _run_on_asic(program, device, seed=3)
+    assert [r.where for r in reports] == ["asic"] and not reports[0].stats["races"] and not reports[0].stats["uninitialized_reads"]
+    assert reports[0].stats["macs"] == m * -(-k // 16) * 16 * -(-n // 16) * 16  # the array always does whole tiles
+    # Oracle: the interpreter; f32 tolerance (the array accumulates k in tiles of 16).
+    assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(got.dtype)).ok
+
+
+@pytest.mark.parametrize("dtype", ["i8", "bf16"])
+def test_narrow_matmuls_accumulate_wide_on_the_array(dtype: str, device) -> None:
+    import ml_dtypes
+    from jax import lax
+
+    np_type, wide = {"i8": (np.int8, jnp.int32), "bf16": (ml_dtypes.bfloat16, jnp.float32)}[dtype]
+    program = byteir_sdk.load(lambda a, b: lax.dot(a, b, preferred_element_type=wide), np.zeros((40, 48), np_type), np.zeros((48, 24), np_type))
+    x, (got,), reports = _run_on_asic(program, device, seed=7)
+    assert [r.where for r in reports] == ["asic"] and not reports[0].stats["races"]
+    # Oracle: the interpreter; exact for i8 -> i32, f32 tolerance for bf16 (products exact, sums reordered).
+    want = reference.run(program, x)[0]
+    assert reference.compare(got, want, reference.default_tolerance(want.dtype)).ok
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"),
+    [
+        (lambda q, k: jnp.einsum("bhqd,bhkd->bhqk", q, k), ((2, 3, 20, 24), (2, 3, 17, 24))),  # attention scores: B transposed
+        (lambda p, v: jnp.einsum("bhqk,bhkd->bhqd", p, v), ((2, 3, 20, 17), (2, 3, 17, 24))),  # attention values
+        (lambda a, b: jnp.einsum("mk,nk->mn", a, b), ((33, 40), (19, 40))),  # one batch, B transposed
+    ],
+    ids=["scores", "values", "a-bT"],
+)
+def test_batched_and_transposed_contractions_run_on_the_array(fn, shapes, device) -> None:
+    program = byteir_sdk.load(fn, *(np.zeros(s, np.float32) for s in shapes))
+    x, (got,), reports = _run_on_asic(program, device, seed=8)
+    assert [r.where for r in reports] == ["asic"] and not reports[0].stats["races"] and not reports[0].stats["uninitialized_reads"]
+    assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(got.dtype)).ok
+
+
+CONVS = {  # id: (image NHWC, filter HWIO, strides, padding, filter dilation)
+    "same-3x3-rgb": ((2, 12, 12, 3), (3, 3, 3, 16), (1, 1), "SAME", (1, 1)),
+    "strided-partial-tiles": ((1, 11, 9, 20), (3, 3, 20, 18), (2, 2), "SAME", (1, 1)),
+    "1x1-strided": ((2, 8, 8, 16), (1, 1, 16, 32), (2, 2), "VALID", (1, 1)),
+    "dilated-asymmetric-pad": ((1, 10, 10, 4), (3, 2, 4, 5), (2, 1), ((2, 1), (0, 3)), (2, 3)),
+    "5x5-valid": ((1, 9, 7, 8), (5, 5, 8, 8), (1, 1), "VALID", (1, 1)),
+    "multi-block-lines": ((1, 40, 40, 8), (3, 3, 8, 8), (1, 1), "SAME", (1, 1)),
+}
+
+
+@pytest.mark.parametrize("case", CONVS.values(), ids=list(CONVS))
+def test_convolutions_run_on_the_array(case, device) -> None:
+    from jax import lax
+
+    image, filt, strides, padding, dilation = case
+    program = byteir_sdk.load(
+        lambda x, w: lax.conv_general_dilated(x, w, strides, padding, rhs_dilation=dilation, dimension_numbers=("NHWC", "HWIO", "NHWC")),
+        np.zeros(image, np.float32), np.zeros(filt, np.float32),
+    )  # fmt: skip
+    x, (got,), reports = _run_on_asic(program, device, seed=5)
+    assert [r.where for r in reports] == ["asic"]
+    assert not reports[0].stats["races"] and not reports[0].stats["uninitialized_reads"]
+    # Oracle: the interpreter; f32 tolerance (taps and channel tiles accumulate in another order).
+    assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(got.dtype)).ok
+
+
+def test_a_transposed_convolution_falls_back(device) -> None:
+    from jax import lax
+
+    program = byteir_sdk.load(
+        lambda x, w: lax.conv_general_dilated(x, w, (1, 1), ((1, 1), (1, 1)), lhs_dilation=(2, 2), dimension_numbers=("NHWC", "HWIO", "NHWC")),
+        np.zeros((1, 6, 6, 4), np.float32), np.zeros((3, 3, 4, 4), np.float32),
+    )  # fmt: skip
+    x, (got,), reports = _run_on_asic(program, device)
+    assert "host" in [r.where for r in reports]  # the image index is a division, not an affine window
+    assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(got.dtype)).ok
 
 
 @pytest.mark.parametrize("name", models.names())

@@ -39,6 +39,7 @@ __all__ = [
     "TensorType", "AffineExpr", "Dim", "Cst", "AffineBin", "AffineMap",
     "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
     "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "STANDARD_MAPS", "has_standard_maps", "window",
+    "ConvGeometry", "conv_geometry", "Contraction", "contraction", "matmul_shape",
 ]  # fmt: skip
 
 
@@ -273,12 +274,26 @@ STANDARD_MAPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, int] | None:
-    """(M, K, N) when `loop` computes C[M, N] += A[M, K] @ B[K, N] on row-major buffers.
+@dataclass(frozen=True)
+class Contraction:
+    """``C[b, M, N] += A[b, M, K] @ B[b, K, N]`` (or ``B[b, N, K]`` read transposed) over `batch`
+    row-major slices of A, B and C; a batch of 1 is a plain matmul."""
 
-    Covers named matmuls and generic contractions whose leading parallel dims flatten into M:
-    one reduction dim k; output map = the parallel dims in order; A's map = (the output's leading
-    dims..., k); B's map = (k, the output's last dim); body ``acc + a * b``.
+    batch: int
+    m: int
+    k: int
+    n: int
+    b_transposed: bool = False
+
+
+def contraction(loop: Loop, types: dict[str, TensorType]) -> Contraction | None:
+    """The contraction `loop` computes on row-major buffers, else None.
+
+    One reduction dim k; the output map is the parallel dims in order; B's map is its leading
+    (batch) parallel dims, then (k, the last parallel dim) or, transposed, (the last parallel
+    dim, k); A's map is every parallel dim but the last, then k (the dims between the batch dims
+    and k flatten into M); the body is ``acc + a * b``, where A and B share one element type and
+    may be widened (``extsi`` / ``extf``) to the output's.
     """
     if len(loop.inputs) != 2 or len(loop.results) != 1 or loop.extra or len(loop.reduction_dims) != 1:
         return None
@@ -288,7 +303,10 @@ def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, in
         return None
     a_map, b_map, c_map = loop.maps
     dims = lambda m: [r.index if isinstance(r, Dim) else None for r in m.results]  # noqa: E731
-    if dims(c_map) != par or dims(a_map) != [*par[:-1], k] or dims(b_map) != [k, par[-1]]:
+    nb = len(b_map.results) - 2
+    if nb < 0 or dims(c_map) != par or dims(a_map) != [*par[:-1], k] or dims(b_map)[:nb] != par[:nb] or nb > len(par) - 2:
+        return None
+    if dims(b_map)[nb:] not in ([k, par[-1]], [par[-1], k]):
         return None
     n_in = len(loop.inputs)
     body = loop.body[0]
@@ -296,12 +314,144 @@ def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, in
     if not (isinstance(body, Op) and body.name == "add" and acc in body.args):
         return None
     product = body.args[1] if body.args[0] == acc else body.args[0]
-    if not (isinstance(product, Op) and product.name == "mul" and {a.index for a in product.args if isinstance(a, Arg)} == {0, 1}):
+    if not (isinstance(product, Op) and product.name == "mul" and {a.index for a in map(_unwiden, product.args) if isinstance(a, Arg)} == {0, 1}):
         return None
-    if len({types[n].element for n in (*loop.inputs, loop.results[0])}) != 1:
+    if len({types[n].element for n in loop.inputs}) != 1:
         return None
-    m = int(np.prod([loop.domain[d] for d in par[:-1]], dtype=np.int64))
-    return m, loop.domain[k], loop.domain[par[-1]]
+    size = lambda ds: int(np.prod([loop.domain[d] for d in ds], dtype=np.int64))  # noqa: E731
+    return Contraction(size(par[:nb]), size(par[nb:-1]), loop.domain[k], loop.domain[par[-1]], dims(b_map)[nb] != k)
+
+
+def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, int] | None:
+    """(M, K, N) when `loop` computes C[M, N] += A[M, K] @ B[K, N] on row-major buffers: a
+    :func:`contraction` of one batch, B not transposed (leading parallel dims flatten into M)."""
+    c = contraction(loop, types)
+    return (c.m, c.k, c.n) if c is not None and c.batch == 1 and not c.b_transposed else None
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """A 2-D convolution ``out[n, oh, ow, f] = sum over kh, kw, c of image[n, oh * stride[0] + kh *
+    dilation[0] - pad[0], ow * stride[1] + kw * dilation[1] - pad[1], c] * filter[kh, kw, c, f]``
+    (NHWC image, HWIO filter, NHWC output; image reads outside the image are zero)."""
+
+    image: tuple[int, int, int, int]  # N, H, W, C
+    filter: tuple[int, int, int, int]  # KH, KW, C, F
+    output: tuple[int, int, int, int]  # N, OH, OW, F
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    pad: tuple[int, int]  # zero rows above / columns left of the image (those below / right follow)
+    image_name: str  # the tensor value read as the image (a loop input or its `extra` operand)
+    filter_name: str
+
+
+_Linear = tuple[dict[int, int], int]  # (coefficient per loop dim, constant)
+
+
+def _linear(e: object) -> _Linear | None:
+    """`e` (an index expression or an affine map result) as a linear form of the loop dims."""
+    if isinstance(e, (Index, Dim)):
+        return {e.dim if isinstance(e, Index) else e.index: 1}, 0
+    if isinstance(e, (Lit, Cst)) and isinstance(e.value, int):
+        return {}, int(e.value)
+    if isinstance(e, Op) and e.name in ("add", "sub", "mul") and len(e.args) == 2:
+        kind, lhs, rhs = {"add": "+", "sub": "-", "mul": "*"}[e.name], e.args[0], e.args[1]
+    elif isinstance(e, AffineBin) and e.kind in ("+", "*"):
+        kind, lhs, rhs = e.kind, e.lhs, e.rhs
+    else:
+        return None
+    a, b = _linear(lhs), _linear(rhs)
+    if a is None or b is None:
+        return None
+    if kind == "*":
+        if a[0] and b[0]:
+            return None  # a product of dims is not linear
+        (coef, const), k = (a, b[1]) if not b[0] else (b, a[1])
+        return {d: c * k for d, c in coef.items()}, const * k
+    sign = -1 if kind == "-" else 1
+    coef = dict(a[0])
+    for d, c in b[0].items():
+        coef[d] = coef.get(d, 0) + sign * c
+    return {d: c for d, c in coef.items() if c}, a[1] + sign * b[1]
+
+
+def _unwiden(e: Expr) -> Expr:
+    """`e` without a widening cast (``extsi`` / ``extf``) around it."""
+    return e.args[0] if isinstance(e, Op) and e.name in ("extsi", "extf") else e
+
+
+def _and_leaves(e: Expr) -> list[Expr]:
+    if isinstance(e, Op) and e.name == "and":
+        return [leaf for a in e.args for leaf in _and_leaves(a)]
+    return [e]
+
+
+def _is_zero(e: Expr, loop: Loop, kernel: Kernel) -> bool:
+    """Whether `e` is the constant 0 (a literal, or an input bound to a zero constant)."""
+    if isinstance(e, Lit):
+        return e.value == 0
+    if isinstance(e, Arg) and e.index < len(loop.inputs):
+        const = next((o for o in kernel.ops if isinstance(o, Const) and o.result == loop.inputs[e.index]), None)
+        return const is not None and const.value.size == 1 and not const.value.reshape(-1)[0]
+    return False
+
+
+def conv_geometry(loop: Loop, kernel: Kernel) -> ConvGeometry | None:
+    """The geometry when `loop` is an NHWC x HWIO 2-D convolution, else None.
+
+    Matches ``acc + image * filter`` (image and filter of one element type, maybe widened to the
+    output's by ``extsi`` / ``extf``) over the domain (n, oh, ow, f, kh, kw, c), the image read
+    either through its map, or (padding fused by the loop stage) as ``select(in bounds, extract
+    image[...], 0)`` whose predicate is exactly the bounds check of the extract's indices.
+    """
+    if len(loop.domain) != 7 or loop.iterators != ("parallel",) * 4 + ("reduction",) * 3 or len(loop.results) != 1:
+        return None
+    n_in = len(loop.inputs)
+    dims = [r.index if isinstance(r, Dim) else None for r in loop.maps[n_in].results]
+    body = loop.body[0]
+    acc = Arg(n_in, body.type)
+    if dims != [0, 1, 2, 3] or not (isinstance(body, Op) and body.name == "add" and acc in body.args):
+        return None
+    product = body.args[1] if body.args[0] == acc else body.args[0]
+    if not (isinstance(product, Op) and product.name == "mul" and len(product.args) == 2):
+        return None
+    factors = [_unwiden(a) for a in product.args]
+    filt = next((a for a in factors if isinstance(a, Arg) and a.index < n_in and [_linear(r) for r in loop.maps[a.index].results]
+                 == [({4: 1}, 0), ({5: 1}, 0), ({6: 1}, 0), ({3: 1}, 0)]), None)  # fmt: skip
+    if filt is None:
+        return None
+    image = factors[1] if factors[0] == filt else factors[0]
+    if isinstance(image, Arg) and image.index < n_in:
+        forms = [_linear(r) for r in loop.maps[image.index].results]
+        image_name = loop.inputs[image.index]
+    elif isinstance(image, Op) and image.name == "select" and isinstance(image.args[1], Extract) and _is_zero(image.args[2], loop, kernel):
+        read = image.args[1]
+        image_name = loop.extra[read.operand]
+        shape = kernel.types[image_name].shape
+        if len(read.indices) != 4:
+            return None
+        bounds = {Op("cmpi.sge", (i, Lit(0, "index")), "i1") for i in read.indices}
+        bounds |= {Op("cmpi.slt", (i, Lit(size, "index")), "i1") for i, size in zip(read.indices, shape)}
+        if set(_and_leaves(image.args[0])) != bounds:
+            return None
+        forms = [_linear(i) for i in read.indices]
+    else:
+        return None
+    if any(f is None for f in forms):
+        return None
+    (n_form, h_form, w_form, c_form) = forms  # type: ignore[misc]
+    if n_form != ({0: 1}, 0) or c_form != ({6: 1}, 0) or set(h_form[0]) - {1, 4} or set(w_form[0]) - {2, 5}:
+        return None
+    stride = (h_form[0].get(1, 0), w_form[0].get(2, 0))
+    dilation = (h_form[0].get(4, 0), w_form[0].get(5, 0))
+    pad = (-h_form[1], -w_form[1])
+    if min(stride) < 1 or min(dilation) < 1 or min(pad) < 0:
+        return None
+    types = kernel.types
+    if types[image_name].element != types[loop.inputs[filt.index]].element:
+        return None
+    return ConvGeometry(types[image_name].shape, types[loop.inputs[filt.index]].shape, types[loop.results[0]].shape,  # type: ignore[arg-type]
+                        stride, dilation, pad, image_name, loop.inputs[filt.index])  # fmt: skip
 
 
 def window(dim: int, start: Expr, size: int, stride: int = 1) -> tuple[Expr, Expr]:

@@ -188,3 +188,22 @@ def test_matmul_shape_recognises_flattened_contractions() -> None:
 
     loop, types = contraction(lambda x, w: lax.dot_general(x, w, (((1,), (1,)), ((), ()))), (16, 64), (32, 64))
     assert K.matmul_shape(loop, types) is None
+
+
+def test_conv_geometry_reads_stride_dilation_and_fused_padding() -> None:
+    from jax import lax
+
+    def geometry(image, filt, **conv):
+        fn = lambda x, w: lax.conv_general_dilated(x, w, dimension_numbers=("NHWC", "HWIO", "NHWC"), **conv)  # noqa: E731
+        kp = kernel_program(byteir_sdk.load(fn, np.zeros(image, np.float32), np.zeros(filt, np.float32)), ("views-to-loops", "fuse-elementwise-loops"))
+        return [K.conv_geometry(l, k) for k in kp.kernels.values() for l in k.loops() if l.reduction_dims]
+
+    # Padding fused into the loop (views-to-loops, then fusion) as select(in bounds, extract, 0).
+    (geo,) = geometry((2, 9, 9, 5), (3, 3, 5, 7), window_strides=(2, 1), padding=((2, 1), (0, 3)), rhs_dilation=(2, 3))
+    assert (geo.image, geo.filter, geo.output) == ((2, 9, 9, 5), (3, 3, 5, 7), (2, 4, 6, 7))
+    assert (geo.stride, geo.dilation, geo.pad) == ((2, 1), (2, 3), (2, 0))
+    # No padding: the image is read through its indexing map.
+    (geo,) = geometry((1, 8, 8, 16), (1, 1, 16, 32), window_strides=(2, 2), padding="VALID")
+    assert (geo.stride, geo.pad, geo.output) == ((2, 2), (0, 0), (1, 4, 4, 32))
+    # A transposed (input-dilated) convolution divides the index: not an affine window.
+    assert geometry((1, 6, 6, 4), (3, 3, 4, 4), window_strides=(1, 1), padding=((1, 1), (1, 1)), lhs_dilation=(2, 2)) == [None]
