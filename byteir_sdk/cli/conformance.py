@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--markdown", metavar="R.md", help="write the markdown report")
     parser.add_argument("--manifest", metavar="M.toml", help="known gaps ([unsupported] / [xfail] tables of case-id pattern = reason); default: the target's own")
     parser.add_argument("--strict", action="store_true", help="a case that passes although the manifest expects it to fail is a failure")
+    parser.add_argument("--require-level", choices=["Core", "Full"], help="exit 1 unless the run reaches this conformance level")
     parser.add_argument("--select", metavar="PATTERN", help="run only case ids matching this fnmatch pattern (e.g. 'ops/add/*')")
     add_common_options(parser, subcommand=False)
     return parser
@@ -66,6 +67,10 @@ def _handle(args: argparse.Namespace) -> int:
     for path in write_reports(result, args.report, args.markdown):
         out.print(f"wrote {path}")
     out.print(f"conformance level: [bold]{result.level}[/] ({sum(counts.values())} cases, {result.seconds:.1f} s)")
+    levels = ["none", "Core", "Full"]
+    if args.require_level and levels.index(result.level) < levels.index(args.require_level):
+        out.print(f"[red]required level {args.require_level} not reached[/]")
+        return EXIT_FAILED
     return EXIT_OK if not result.failed() else EXIT_FAILED
 
 

@@ -202,6 +202,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_bisect(args: argparse.Namespace) -> int:
+    from byteir_sdk.conformance.bisect import first_divergence
+
+    program = _load(args)
+    inputs = sdk_io.load_inputs_npz(args.inputs, program.inputs) if args.inputs else sdk_io.random_inputs(program.inputs, args.seed)
+    result = first_divergence(program, args.target, inputs, against=args.against)
+    console().print(str(result), markup=False, highlight=False)
+    return EXIT_OK if result.divergence is None else EXIT_FAILED
+
+
+def cmd_new_target(args: argparse.Namespace) -> int:
+    from byteir_sdk.porting import new_target
+
+    files = new_target(args.name, args.dir)
+    out = console()
+    for path in files:
+        out.print(f"wrote {path}")
+    out.print(f"next: pip install -e {args.dir} && byteir-conformance --target {args.name} --tier hal  (docs/porting.md)")
+    return EXIT_OK
+
+
 def cmd_export_model(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("batch", args.batch), ("seed", args.seed)) if v is not None}
     program = models.get(args.name, **options)
@@ -269,6 +290,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=10, help="steady-state runs to time (default 10; 0 to skip)")
     p.set_defaults(handler=cmd_run)
 
+    p = file_command("bisect", "run a program on a target and its kernels on the CPU side by side; name the first kernel whose output diverges")
+    p.add_argument("--target", required=True, help="the target under test")
+    p.add_argument("--against", default="cpu", help="the reference target running the same kernels (default cpu)")
+    p.add_argument("--inputs", metavar="IN.npz", help="inputs (keys arg0.. or argument names); default: seeded random")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
+    p.set_defaults(handler=cmd_bisect)
+
     p = sub.add_parser("export-model", help="write a bundled example model as StableHLO",
                        description="Write an example model (generated with JAX, seeded weights) as .mlir text or .mlirbc bytecode.")  # fmt: skip
     p.add_argument("name", choices=models.names(), help="model name")
@@ -277,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="weight seed (default 0)")
     add_common_options(p)
     p.set_defaults(handler=cmd_export_model)
+
+    p = sub.add_parser("new-target", help="scaffold an installable out-of-tree target package",
+                       description="Write a target package (pyproject with the byteir_sdk.targets entry point, a Backend and a HAL driver "
+                       "whose methods raise UnimplementedError saying what to implement, a conformance manifest).")  # fmt: skip
+    p.add_argument("name", help="target name (a Python identifier, e.g. mychip)")
+    p.add_argument("--dir", required=True, metavar="DIR", help="directory to create (must be new or empty)")
+    add_common_options(p)
+    p.set_defaults(handler=cmd_new_target)
 
     p = sub.add_parser("models", help="list the bundled example models", description="List the bundled example models.")
     add_common_options(p)

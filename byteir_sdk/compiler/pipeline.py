@@ -136,8 +136,12 @@ def _check_host_ops(kp: KernelProgram, caps: Capabilities, target: str) -> None:
                 )
 
 
-def run_stages(program: Program, options: CompileOptions) -> Compilation:
-    """Run every stage for `options.target`; returns the whole Compilation."""
+def run_stages(program: Program, options: CompileOptions, lower_on: str | None = None) -> Compilation:
+    """Run every stage for `options.target`; returns the whole Compilation.
+
+    With `lower_on`, the graph and loop stages still plan for `options.target` (same kernels,
+    same names), but that target's backend runs the tensor and ByRE stages: the program
+    `options.target` would run, made runnable on `lower_on` for a side-by-side comparison."""
     backend = get_target(options.target).make_backend()
     caps = backend.capabilities()
     comp = Compilation(program=program, backend=backend, capabilities=caps)
@@ -168,6 +172,9 @@ def run_stages(program: Program, options: CompileOptions) -> Compilation:
         _dump(comp, options, "loop", f"{linalg}\n// ----- Kernel IR after the loop passes\n{kp}")
 
     start = time.perf_counter()
+    if lower_on is not None:
+        backend = comp.backend = get_target(lower_on).make_backend()
+        caps = backend.capabilities()
     buffers = {name: bufferize_kernel(k, caps.alignment) for name, k in kp.kernels.items()}
     kp.kernels = {name: dataclasses.replace(k, buffers=buffers[name]) for name, k in kp.kernels.items()}
     kernel_spaces = {name: backend.memory_space(k) for name, k in kp.kernels.items()}
@@ -179,7 +186,7 @@ def run_stages(program: Program, options: CompileOptions) -> Compilation:
 
     start = time.perf_counter()
     comp.lowered = {name: backend.lower(k) for name, k in kp.kernels.items()}
-    module = emit_byre(kp, comp.plan, comp.lowered, target=options.target, input_names=[s.name for s in program.inputs])
+    module = emit_byre(kp, comp.plan, comp.lowered, target=lower_on or options.target, input_names=[s.name for s in program.inputs])
     comp.stage_seconds["byre"] = time.perf_counter() - start
     comp.byre = ByreModule(module, comp.statistics())
     _dump(comp, options, "byre", comp.byre.text())

@@ -20,6 +20,8 @@ restricted with a selection pattern: none.
 
 from __future__ import annotations
 
+import dataclasses
+
 import fnmatch
 import os
 import time
@@ -159,6 +161,19 @@ def run_on_target(target: Target, program: Any, inputs: Sequence[np.ndarray]) ->
         return session.run(list(inputs))
 
 
+def _bisect_failures(target: Target, program: Any, inputs: Sequence[np.ndarray], comparisons: list[Comparison]) -> list[Comparison]:
+    """`comparisons`, the failing ones noting the first kernel that diverges from the CPU target."""
+    if all(c.ok for c in comparisons) or target.name == "cpu":
+        return comparisons
+    from byteir_sdk.conformance.bisect import first_divergence
+
+    try:
+        found = str(first_divergence(program, target.name, inputs))
+    except Exception as exc:  # noqa: BLE001 - the failure stands; the bisection is a diagnosis only
+        found = f"bisection against cpu failed: {type(exc).__name__}: {exc}"
+    return [c if c.ok else dataclasses.replace(c, note="; ".join(filter(None, (c.note, found)))) for c in comparisons]
+
+
 def _comparison_record(c: Comparison) -> dict[str, Any]:
     return {
         "ok": c.ok, "tolerance": str(c.tolerance), "max_abs": c.max_abs, "max_rel": c.max_rel, "max_ulp": c.max_ulp,
@@ -203,7 +218,7 @@ def _model_cases() -> Iterator[Case]:
             args = reference.random_inputs(program, seed=11)
             want = reference.run(program, args, engine="xla")
             got = run_on_target(target, program, args)
-            return [compare(g, w, default_tolerance(w.dtype)) for g, w in zip(got, want)]
+            return _bisect_failures(target, program, args, [compare(g, w, default_tolerance(w.dtype)) for g, w in zip(got, want)])
 
         yield Case(f"models/{name}", "models", run, f"model:{name}", "f32")
 
@@ -218,7 +233,7 @@ def _corpus_cases(directory: str | os.PathLike[str]) -> Iterator[Case]:
 
         def run(target: Target, path: Path = path) -> list[Comparison]:
             case = load_case(path)
-            return case.check(run_on_target(target, case.program, case.inputs))
+            return _bisect_failures(target, case.program, case.inputs, case.check(run_on_target(target, case.program, case.inputs)))
 
         yield Case(f"corpus/{path.name}", "corpus", run)
 
@@ -259,7 +274,7 @@ def run_case(case: Case, target: Target, manifest: Manifest) -> CaseResult:
             result.status = "fail"
             result.reason = "; ".join(f"output {i}: {c}" for i, c in enumerate(comparisons) if not c.ok)
     except ByteIRError as exc:
-        result.status, result.reason = "error", f"{type(exc).__name__}: {exc.message}"
+        result.status, result.reason = "error", f"{type(exc).__name__}: {exc.message}" + (f" -- {exc.hint}" if exc.hint else "")
     except AssertionError as exc:
         result.status, result.reason = "fail", str(exc) or "assertion failed"
     except Exception as exc:  # noqa: BLE001 - a crashing target is a result, not the end of the run

@@ -106,6 +106,26 @@ class Session:
         q.finish()
         return outputs
 
+    def run_traced(self, inputs: sdk_io.Inputs) -> list[tuple[str, list[np.ndarray]]]:
+        """Run once, reading back every compute's outputs right after it: ``[(callee, outputs)]``
+        in dispatch order (slow; for debugging, e.g. first-divergence bisection)."""
+        arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
+        q = self._queue
+        for view, array in zip(self._input_views, arrays):
+            q.update(view, array)
+        computes = iter(op for op in self.program.ops if isinstance(op, ComputeOp))
+        trace: list[tuple[str, list[np.ndarray]]] = []
+        for kind, item in self._plan:
+            if kind == "dispatch":
+                callee, exe, entry, bindings, launch = item
+                q.dispatch(exe, entry, bindings, launch)
+                op = next(computes)
+                trace.append((callee, [q.read(self._view(o)) for o in op.outputs]))
+            else:
+                q.copy(item[0], item[1])
+        q.finish()
+        return trace
+
     def profile(self, inputs: sdk_io.Inputs, repeat: int = 1) -> list[KernelTime]:
         """Run `repeat` times with device profiling on; per-compute times of the last run."""
         self.device.set_profiling(True)
