@@ -1,0 +1,238 @@
+"""CPU target vs its peers on eight workloads, measured side by side in one run (issue 7).
+
+Each workload is a JAX function exported to StableHLO. Runners: our CPU target (steady-state
+``Session.run``), XLA:CPU (``jax.jit``), NumPy eager (where NumPy has the ops). Rounds are
+interleaved (every runner once per round) and each figure is the median with its spread
+(min..max over rounds). The machine's roofline is measured in the same run: sgemm GFLOP/s
+(NumPy/BLAS, 2048^3) and a STREAM-like triad bandwidth; a workload's roofline time is
+max(FLOPs / peak, minimum bytes / bandwidth). Also: compile times (ours: compile + load/JIT;
+XLA: lower + compile) and our arena peak vs XLA's temp bytes.
+
+Usage: python benchmarks/cpu_workloads.py [--rounds 7] [--only NAME,...] [--out DIR]
+Writes DIR/cpu_workloads.{md,json} (default benchmarks/results/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+from rich.console import Console
+from rich.table import Table
+
+import byteir_sdk
+from byteir_sdk.compiler.analysis import analyze
+from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
+from byteir_sdk.runtime import Session
+
+RNG = np.random.default_rng(0)
+
+
+def _w(*shape: int, scale: float = 0.05) -> np.ndarray:
+    return (RNG.standard_normal(shape) * scale).astype(np.float32)
+
+
+@dataclass
+class Workload:
+    name: str
+    fn: Callable  # JAX function
+    args: list[np.ndarray]
+    numpy: Callable | None = None  # NumPy eager version, when NumPy has the ops
+    results: dict = field(default_factory=dict)
+
+
+def _layernorm(x, g, b, xp):  # noqa: ANN001, ANN202
+    mu = x.mean(-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(-1, keepdims=True)
+    return (x - mu) / xp.sqrt(var + 1e-5) * g + b
+
+
+def _softmax(x, xp):  # noqa: ANN001, ANN202
+    e = xp.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def workloads() -> list[Workload]:
+    out = []
+    a, b = _w(1024, 1024, scale=1), _w(1024, 1024, scale=1)
+    out.append(Workload("matmul 1024^3", lambda a, b: a @ b, [a, b], lambda a, b: a @ b))
+
+    w1, b1, w2, b2, w3, b3 = _w(784, 1024), _w(1024), _w(1024, 1024), _w(1024), _w(1024, 10), _w(10)
+
+    def mlp(x, xp):  # noqa: ANN001, ANN202
+        h = xp.maximum(x @ w1 + b1, 0)
+        h = xp.maximum(h @ w2 + b2, 0)
+        return h @ w3 + b3
+
+    out.append(Workload("MLP b64 784-1024-1024-10", lambda x: mlp(x, jnp), [_w(64, 784, scale=1)], lambda x: mlp(x, np)))
+    x, y, z = (_w(1 << 24, scale=1) for _ in range(3))
+    out.append(Workload("elementwise tanh(x*y+z)*0.5, 16M", lambda x, y, z: jnp.tanh(x * y + z) * 0.5, [x, y, z],
+                        lambda x, y, z: np.tanh(x * y + z) * np.float32(0.5)))  # fmt: skip
+    g, bb = _w(1024, scale=1), _w(1024)
+    out.append(Workload("layernorm 8192x1024", lambda x: _layernorm(x, g, bb, jnp), [_w(8192, 1024, scale=1)], lambda x: _layernorm(x, g, bb, np)))
+    out.append(Workload("softmax 4096x4096", lambda x: _softmax(x, jnp), [_w(4096, 4096, scale=1)], lambda x: _softmax(x, np)))
+
+    d, heads, ff = 512, 8, 2048
+    wq, wk, wv, wo, f1, f2 = _w(d, d), _w(d, d), _w(d, d), _w(d, d), _w(d, ff), _w(ff, d)
+    g1, g2, be = np.ones(d, np.float32), np.ones(d, np.float32), np.zeros(d, np.float32)
+
+    def encoder(x, xp):  # noqa: ANN001, ANN202
+        bsz, s, _ = x.shape
+        split = lambda t: t.reshape(bsz, s, heads, d // heads).transpose(0, 2, 1, 3)  # noqa: E731
+        q, k, v = split(x @ wq), split(x @ wk), split(x @ wv)
+        att = _softmax(xp.einsum("bhqd,bhkd->bhqk", q, k) / np.float32(np.sqrt(d // heads)), xp)
+        o = xp.einsum("bhqk,bhkd->bhqd", att, v).transpose(0, 2, 1, 3).reshape(bsz, s, d) @ wo
+        h = _layernorm(x + o, g1, be, xp)
+        m = xp.maximum(h @ f1, 0) @ f2
+        return _layernorm(h + m, g2, be, xp)
+
+    out.append(Workload("transformer block b4 s256 d512", lambda x: encoder(x, jnp), [_w(4, 256, d, scale=1)], lambda x: encoder(x, np)))
+
+    dn = ("NHWC", "HWIO", "NHWC")
+    c1, c2 = _w(3, 3, 64, 64), _w(3, 3, 64, 64)
+
+    def block(x):  # noqa: ANN001, ANN202
+        y = jax.nn.relu(lax.conv_general_dilated(x, c1, (1, 1), "SAME", dimension_numbers=dn))
+        return jax.nn.relu(lax.conv_general_dilated(y, c2, (1, 1), "SAME", dimension_numbers=dn) + x)
+
+    out.append(Workload("ResNet basic block 8x56x56x64", block, [_w(8, 56, 56, 64, scale=1)]))
+    k1, k2, d1, d2 = _w(3, 3, 1, 32), _w(3, 3, 32, 64), _w(7 * 7 * 64, 128), _w(128, 10)
+
+    def cnn(x):  # noqa: ANN001, ANN202
+        y = jax.nn.relu(lax.conv_general_dilated(x, k1, (1, 1), "SAME", dimension_numbers=dn))
+        y = lax.reduce_window(y, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+        y = jax.nn.relu(lax.conv_general_dilated(y, k2, (1, 1), "SAME", dimension_numbers=dn))
+        y = lax.reduce_window(y, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+        return jax.nn.relu(y.reshape(y.shape[0], -1) @ d1) @ d2
+
+    out.append(Workload("MNIST CNN b64", cnn, [_w(64, 28, 28, 1, scale=1)]))
+    return out
+
+
+def roofline() -> tuple[float, float]:
+    """(sgemm FLOP/s, triad bytes/s) measured on this machine now."""
+    n = 2048
+    a, b = _w(n, n, scale=1), _w(n, n, scale=1)
+    a @ b
+    gemm = min(_timed(lambda: a @ b) for _ in range(5))
+    x, y = _w(1 << 25, scale=1), _w(1 << 25, scale=1)
+    out = np.empty_like(x)
+    s = np.float32(1.5)
+
+    def triad() -> None:
+        np.multiply(y, s, out=out)
+        np.add(out, x, out=out)
+
+    triad()
+    bw = min(_timed(triad) for _ in range(5))
+    return 2 * n**3 / gemm, 5 * x.nbytes / bw  # triad in two passes: read y, write out; read out, x, write out
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
+    program = byteir_sdk.load(w.fn, *w.args)
+    stats = analyze(program)
+    start = time.perf_counter()
+    comp = run_stages(program, CompileOptions.make("cpu"))
+    compiled = time.perf_counter()
+    session = Session(comp.byre)
+    ours_compile = (compiled - start, time.perf_counter() - compiled)
+    start = time.perf_counter()
+    lowered = jax.jit(w.fn).lower(*w.args)
+    xla = lowered.compile()
+    xla_compile = time.perf_counter() - start
+    memory = xla.memory_analysis()
+    runners: dict[str, Callable[[], object]] = {
+        "ours": lambda: session.run(w.args),
+        "xla": lambda: jax.block_until_ready(xla(*w.args)),
+    }
+    if w.numpy is not None:
+        runners["numpy"] = lambda: w.numpy(*w.args)
+    for fn in runners.values():
+        fn()  # warm-up
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    for _ in range(rounds):
+        for k, fn in runners.items():
+            times[k].append(_timed(fn))
+    session.close()
+    min_bytes = stats.input_bytes + stats.output_bytes + stats.parameter_bytes
+    roof = max(stats.flops / peak[0], min_bytes / peak[1])
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "flops": stats.flops, "min_bytes": min_bytes, "roofline_s": roof,
+        "median_s": medians, "min_s": {k: min(v) for k, v in times.items()}, "max_s": {k: max(v) for k, v in times.items()},
+        "fraction_of_roofline": {k: roof / m for k, m in medians.items()},
+        "compile_s": {"ours_compile": ours_compile[0], "ours_load_jit": ours_compile[1], "xla": xla_compile},
+        "arena_peak_bytes": comp.plan.arena_bytes if comp.plan else 0, "xla_temp_bytes": getattr(memory, "temp_size_in_bytes", None),
+        "kernels": len(comp.kernel_program.kernels) if comp.kernel_program else 0,
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", help="comma-separated workload name prefixes")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
+    args = parser.parse_args()
+    console = Console()
+    peak = roofline()
+    console.print(f"roofline: sgemm {peak[0] / 1e9:.1f} GFLOP/s, triad {peak[1] / 1e9:.1f} GB/s")
+    chosen = [w for w in workloads() if not args.only or any(w.name.startswith(p) for p in args.only.split(","))]
+    for w in chosen:
+        with console.status(f"{w.name}"):
+            w.results = measure(w, args.rounds, peak)
+    table = Table(title=f"CPU target vs peers ({platform.machine()}, {os.cpu_count()} cores, {date.today()})", title_justify="left")
+    for col in ("workload", "ours ms", "XLA ms", "NumPy ms", "best peer / ours", "ours % roofline", "compile ours/XLA", "arena / XLA temp"):
+        table.add_column(col, justify="left" if col == "workload" else "right")
+    rows = []
+    for w in chosen:
+        r = w.results
+        med = {k: v * 1e3 for k, v in r["median_s"].items()}
+        spread = {k: f"{r['min_s'][k] * 1e3:.2f}..{r['max_s'][k] * 1e3:.2f}" for k in med}
+        best_peer = min(v for k, v in med.items() if k != "ours")
+        compile_ratio = (r["compile_s"]["ours_compile"] + r["compile_s"]["ours_load_jit"]) / r["compile_s"]["xla"]
+        temp = r["xla_temp_bytes"]
+        row = [w.name, f"{med['ours']:.2f}", f"{med['xla']:.2f}", f"{med['numpy']:.2f}" if "numpy" in med else "-",
+               f"{best_peer / med['ours']:.2f}x", f"{100 * r['fraction_of_roofline']['ours']:.0f}%", f"{compile_ratio:.2f}",
+               f"{r['arena_peak_bytes'] / temp:.2f}" if temp else "-"]  # fmt: skip
+        rows.append((row, spread))
+        table.add_row(*row)
+    console.print(table)
+    fractions = [w.results["fraction_of_roofline"]["ours"] for w in chosen]
+    geomean = float(np.exp(np.mean(np.log(fractions)))) if fractions else 0.0
+    console.print(f"geomean of ours as a fraction of roofline: {100 * geomean:.0f}%")
+    args.out.mkdir(parents=True, exist_ok=True)
+    header = "| workload | ours ms | XLA ms | NumPy ms | best peer / ours | ours % roofline | compile ours/XLA | arena / XLA temp |\n|---|---|---|---|---|---|---|---|\n"
+    md = [f"# CPU workloads, {date.today()}, {platform.machine()} / {platform.processor() or 'cpu'}, {os.cpu_count()} cores",
+          f"Roofline: sgemm {peak[0] / 1e9:.1f} GFLOP/s, triad {peak[1] / 1e9:.1f} GB/s; medians of {args.rounds} interleaved rounds.", "",
+          header + "\n".join("| " + " | ".join(row) + " |" for row, _ in rows), "",
+          f"Geomean of ours as a fraction of roofline: {100 * geomean:.0f}%.", "", "Spread (min..max ms):", ""]  # fmt: skip
+    md += [f"- {row[0]}: " + ", ".join(f"{k} {v}" for k, v in spread.items()) for row, spread in rows]
+    (args.out / "cpu_workloads.md").write_text("\n".join(md) + "\n")
+    (args.out / "cpu_workloads.json").write_text(json.dumps({
+        "date": str(date.today()), "machine": platform.machine(), "cores": os.cpu_count(), "sgemm_flops": peak[0], "triad_bytes_per_s": peak[1],
+        "rounds": args.rounds, "geomean_fraction_of_roofline": geomean, "workloads": {w.name: w.results for w in chosen},
+    }, indent=2))  # fmt: skip
+    console.print(f"wrote {args.out / 'cpu_workloads.md'} and .json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
