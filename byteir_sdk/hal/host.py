@@ -25,9 +25,9 @@ from byteir_sdk.errors import (
     KernelFaultError,
     OutOfMemoryError,
 )
-from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Device, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
+from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Device, DeviceInfo, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
 
-__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array"]
+__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array", "host_memory_bytes"]
 
 
 class HostSemaphore(Semaphore):
@@ -275,10 +275,29 @@ def _bytes(view: BufferView) -> np.ndarray:
     return data[view.offset : view.offset + view.nbytes]
 
 
+def host_memory_bytes() -> int:
+    """Physical memory of this machine (8 GiB where the OS does not say)."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
+
+
 class HostBackedDevice(Device):
     """What every device whose work runs on host threads shares: a kernel thread pool, one
-    in-order queue, host semaphores, profiling, and close(). Subclasses create ``self._queue``
-    (a HostQueue) after calling ``_start_host`` and implement memory and executables."""
+    in-order queue, host semaphores, profiling, and close(). Subclasses call ``_start_host``,
+    set ``self._info`` (a DeviceInfo) and ``self._memory`` (a HostMemory), create ``self._queue``
+    (a HostQueue) and implement executables. Memory is host-visible HostBuffers under
+    ``self._memory``'s limits; a device with memory of its own overrides ``allocate`` and
+    ``memory_in_use``."""
+
+    @property
+    def info(self) -> DeviceInfo:
+        return self._info
+
+    def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> Buffer:
+        self._check_open()
+        return HostBuffer(self._memory, int(size), memory_type | MemoryType.HOST_VISIBLE, usage, self._info.name)
+
+    def memory_in_use(self) -> int:
+        return self._memory.in_use
 
     def _start_host(self, name: str) -> None:
         self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

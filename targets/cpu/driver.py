@@ -17,8 +17,8 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
-from byteir_sdk.hal import BufferUsage, BufferView, DeviceInfo, Driver, Executable, MemoryType
-from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, host_array
+from byteir_sdk.hal import BufferView, DeviceInfo, Driver, Executable
+from byteir_sdk.hal.host import HostBackedDevice, HostMemory, HostQueue, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
@@ -223,7 +223,7 @@ class CpuDevice(HostBackedDevice):
 
     def __init__(self, index: int = 0) -> None:
         self._start_host("cpu")
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
+        total = host_memory_bytes()
         self._info = DeviceInfo(
             name=f"cpu:{index}",
             driver="cpu",
@@ -236,14 +236,6 @@ class CpuDevice(HostBackedDevice):
         self._memory = HostMemory(self._info.memory_bytes, self._info.max_allocation_bytes, self._info.alignment)
         self._queue = CpuQueue(self)
 
-    @property
-    def info(self) -> DeviceInfo:
-        return self._info
-
-    def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> HostBuffer:
-        self._check_open()
-        return HostBuffer(self._memory, int(size), memory_type | MemoryType.HOST_VISIBLE, usage, self._info.name)
-
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
         self._check_open()
         if format == LLVM_FORMAT:
@@ -251,9 +243,6 @@ class CpuDevice(HostBackedDevice):
         if format == HOST_FORMAT:
             return HostKernelExecutable(blob, self._info.name)
         raise UnimplementedError(f"{self._info.name}: executable format {format!r} is not supported", hint=f"Supported: {LLVM_FORMAT}, {HOST_FORMAT}.")
-
-    def memory_in_use(self) -> int:
-        return self._memory.in_use
 
 
 class CpuDriver(Driver):

@@ -7,7 +7,6 @@ statistics per kernel."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, OutOfMemoryError, UnimplementedError
 from byteir_sdk.hal import Buffer, BufferUsage, BufferView, DeviceInfo, Driver, Executable, MemoryType
-from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue
+from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, host_memory_bytes
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import Instruction, decode_program
 from byteir_sim.sim import RunResult, Simulator
@@ -161,13 +160,9 @@ class RefAsicDevice(HostBackedDevice):
         self._lock = threading.Lock()
         self._in_use = 0
         self._reports: list[KernelReport] = []
-        host_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
-        self._host_memory = HostMemory(int(host_bytes), int(host_bytes) // 2, 64)
+        host_bytes = host_memory_bytes()
+        self._host_memory = HostMemory(host_bytes, host_bytes // 2, 64)
         self._queue = AsicQueue(self)
-
-    @property
-    def info(self) -> DeviceInfo:
-        return self._info
 
     # -- memory: DRAM (first fit, 64-byte aligned) or host memory ----------------------
     def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> Buffer:

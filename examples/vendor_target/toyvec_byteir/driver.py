@@ -16,8 +16,8 @@ import numpy as np
 
 from byteir_sdk.compiler import get_target
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError
-from byteir_sdk.hal import BufferUsage, BufferView, DeviceInfo, Driver, Executable, MemoryType
-from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, host_array
+from byteir_sdk.hal import BufferView, DeviceInfo, Driver, Executable
+from byteir_sdk.hal.host import HostBackedDevice, HostMemory, HostQueue, host_array
 from toyvec_byteir.backend import FORMAT
 
 _UNITS = {
@@ -87,22 +87,11 @@ class ToyVecDevice(HostBackedDevice):
         self._memory = HostMemory(_MEMORY, _MEMORY // 2, 64)
         self._queue = ToyVecQueue(self)
 
-    @property
-    def info(self) -> DeviceInfo:
-        return self._info
-
-    def allocate(self, size: int, memory_type: MemoryType = MemoryType.DEVICE_LOCAL, usage: BufferUsage = BufferUsage.DEFAULT) -> HostBuffer:
-        self._check_open()
-        return HostBuffer(self._memory, int(size), memory_type | MemoryType.HOST_VISIBLE, usage, self._info.name)
-
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
         self._check_open()
         if format == FORMAT:
             return VectorProgram(blob, entry_points, self._info.name)
         return self.host.prepare_executable(format, blob, entry_points)  # unknown formats: the CPU's HalError
-
-    def memory_in_use(self) -> int:
-        return self._memory.in_use
 
     def close(self) -> None:
         super().close()
