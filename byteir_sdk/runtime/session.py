@@ -22,7 +22,7 @@ from byteir_sdk.compiler.byre.emit import ByreModule
 from byteir_sdk.compiler.byre.format import ArgType
 from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import UnsupportedError
-from byteir_sdk.hal import Buffer, BufferView, Device, Executable, MemoryType
+from byteir_sdk.hal import Buffer, BufferView, Device, Executable, MemoryType, Queue
 from byteir_sdk.runtime.byre import ByreProgram, ComputeOp, CopyOp, Operand, read_byre, verify_byre
 
 __all__ = ["Session", "KernelTime"]
@@ -90,12 +90,16 @@ class Session:
             return self._args[o.arg].view(0, o.shape, o.element.dtype)
         return self._arenas[o.space].view(o.offset, o.shape, o.element.dtype)
 
+    def _upload(self, inputs: sdk_io.Inputs) -> Queue:
+        """Check `inputs` against the signature and queue their upload; returns the queue."""
+        arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
+        for view, array in zip(self._input_views, arrays):
+            self._queue.update(view, array)
+        return self._queue
+
     def run(self, inputs: sdk_io.Inputs) -> list[np.ndarray]:
         """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
-        arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
-        q = self._queue
-        for view, array in zip(self._input_views, arrays):
-            q.update(view, array)
+        q = self._upload(inputs)
         for kind, item in self._plan:
             if kind == "dispatch":
                 _, exe, entry, bindings, launch = item
@@ -109,18 +113,15 @@ class Session:
     def run_traced(self, inputs: sdk_io.Inputs) -> list[tuple[str, list[np.ndarray]]]:
         """Run once, reading back every compute's outputs right after it: ``[(callee, outputs)]``
         in dispatch order (slow; for debugging, e.g. first-divergence bisection)."""
-        arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
-        q = self._queue
-        for view, array in zip(self._input_views, arrays):
-            q.update(view, array)
+        q = self._upload(inputs)
         computes = iter(op for op in self.program.ops if isinstance(op, ComputeOp))
         trace: list[tuple[str, list[np.ndarray]]] = []
         for kind, item in self._plan:
             if kind == "dispatch":
                 callee, exe, entry, bindings, launch = item
                 q.dispatch(exe, entry, bindings, launch)
-                op = next(computes)
-                trace.append((callee, [q.read(self._view(o)) for o in op.outputs]))
+                op = next(computes)  # its bindings are its inputs, then its outputs
+                trace.append((callee, [q.read(v) for v in bindings[len(op.inputs) : len(op.inputs) + len(op.outputs)]]))
             else:
                 q.copy(item[0], item[1])
         q.finish()
