@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from byteir_sdk.compiler.loop.kernel_ir import Contraction, ConvGeometry
 from byteir_sim.config import MachineConfig
+from byteir_sim.functional import NUMPY_DTYPE
 from byteir_sim.isa import DTYPES, ENGINES, Instruction, make
 from byteir_targets.ref_asic.lowering.sync import ProgramBuilder
 
 __all__ = ["lower_conv", "lower_contraction"]
 
-ITEM = {"f32": 4, "bf16": 2, "i8": 1}  # activation / weight element bytes; the accumulator is 4-byte
-ACC_ITEM = 4
+ACC_ITEM = 4  # accumulator element bytes (f32 or i32, whatever the operands)
 _MAX_ROWS = 4095  # the DMA's and MM_COMPUTE's 12-bit row counts
 
 
@@ -79,11 +79,10 @@ def lower_contraction(c: Contraction, a: Ref, b: Ref, out: Ref, config: MachineC
                       loc: str = "") -> tuple[list[Instruction], list[int]]:  # fmt: skip
     """The program for a (batched) matmul on row-major operands and its relocations."""
     builder = ProgramBuilder(loc)
-    item = ITEM[dtype]
+    geo, item = _matmul_geometry(c), NUMPY_DTYPE[dtype].itemsize
+    a_step, b_step, out_step = c.m * c.k * item, c.k * c.n * item, c.m * c.n * ACC_ITEM  # bytes per batch
     for i in range(c.batch):
-        shift = lambda ref, size: (ref[0], ref[1] + i * size)  # noqa: E731
-        _emit_gemm(builder, _matmul_geometry(c), shift(a, c.m * c.k * item), shift(b, c.k * c.n * item), shift(out, c.m * c.n * ACC_ITEM),
-                   config, dtype, c.b_transposed)  # fmt: skip
+        _emit_gemm(builder, geo, (a[0], a[1] + i * a_step), (b[0], b[1] + i * b_step), (out[0], out[1] + i * out_step), config, dtype, c.b_transposed)
     return builder.finish(config)
 
 
@@ -93,7 +92,7 @@ def _emit_gemm(builder: ProgramBuilder, geo: ConvGeometry, image: Ref, filt: Ref
     stored F x C (1x1 only). The first compute of a block overwrites all its rows, zero rows
     included, so pixels that some taps miss still start from zero."""
     t = config.array_size
-    item = ITEM[dtype]
+    item = NUMPY_DTYPE[dtype].itemsize
     blocking = _blocking(geo, config, item)
     if blocking is None:
         return False

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 
 from byteir_sim.config import MachineConfig
+from byteir_sim.functional import NUMPY_DTYPE
 from byteir_sim.isa import DTYPES, ENGINES, SEMAPHORES, SPACES, VECTOR_OPS, DmaShape, Instruction, dma_shape_after, make
 from byteir_sdk.errors import UnsupportedError
 
 __all__ = ["regions", "insert_semaphores", "finish_program", "ProgramBuilder"]
 
-_ITEM = {DTYPES["i8"]: 1, DTYPES["i32"]: 4, DTYPES["bf16"]: 2, DTYPES["f32"]: 4}
+_ITEM = {code: NUMPY_DTYPE[name].itemsize for name, code in DTYPES.items()}  # element bytes per ISA dtype code
 _SPACE = {v: k for k, v in SPACES.items()}
 _BINARY = {VECTOR_OPS[n] for n in ("add", "sub", "mul", "max", "min", "cmp_lt", "select")}
 _REDUCING = {VECTOR_OPS[n] for n in ("reduce_sum", "reduce_max")}
