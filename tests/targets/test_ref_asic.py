@@ -27,13 +27,17 @@ def device():
     dev.close()
 
 
+def _run_on_asic(program, device, seed: int = 0):
+    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
+        x = reference.random_inputs(program, seed=seed)
+        device.take_reports()
+        got = session.run(x)
+        return x, got, device.take_reports()
+
+
 def test_matmul_runs_on_the_array(device) -> None:
     program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((24, 64), np.float32), np.zeros((64, 32), np.float32))
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program, seed=2)
-        device.take_reports()
-        (got,) = session.run(x)
-        reports = device.take_reports()
+    x, (got,), reports = _run_on_asic(program, device, seed=2)
     assert [r.where for r in reports] == ["asic"]
     assert reports[0].cycles > 0 and reports[0].stats["macs"] == 24 * 64 * 32 and not reports[0].stats["races"]
     np.testing.assert_allclose(got, x[0].astype(np.float64) @ x[1], rtol=1e-5, atol=1e-5)
@@ -41,23 +45,11 @@ def test_matmul_runs_on_the_array(device) -> None:
 
 def test_matmuls_the_array_cannot_run_fall_back_to_the_host(device) -> None:
     program = byteir_sdk.load(lambda a, b: a @ b, np.zeros((5, 7), np.float16), np.zeros((7, 3), np.float16))  # no f16 on the array
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program)
-        device.take_reports()
-        (got,) = session.run(x)
-        reports = device.take_reports()
+    x, (got,), reports = _run_on_asic(program, device)
     # Both operands are copied from DRAM to host memory, the host kernel runs, its result is copied back.
     assert [(r.where, r.direction) for r in reports] == [("copy", "device->host")] * 2 + [("host", ""), ("copy", "host->device")]
     assert [r.copy_bytes for r in reports if r.where == "copy"] == [5 * 7 * 2, 7 * 3 * 2, 5 * 3 * 2]
     assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(np.dtype(np.float16))).ok
-
-
-def _run_on_asic(program, device, seed: int = 0):
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program, seed=seed)
-        device.take_reports()
-        got = session.run(x)
-        return x, got, device.take_reports()
 
 
 @pytest.mark.parametrize(
@@ -203,11 +195,7 @@ def test_a_cpu_byre_is_refused(tmp_path: Path, capsys) -> None:
 
 def test_elementwise_kernels_run_on_the_vector_unit(device) -> None:
     program = byteir_sdk.load(lambda a, b: jnp.maximum(a * b + a, 0.0), np.zeros((3000,), np.float32), np.zeros((3000,), np.float32))
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program, seed=4)
-        device.take_reports()
-        (got,) = session.run(x)
-        reports = device.take_reports()
+    x, (got,), reports = _run_on_asic(program, device, seed=4)
     asic = [r for r in reports if r.where == "asic"]
     assert asic and not any(r.stats["races"] for r in asic) and asic[0].stats["engines"]["vector"]["busy"] > 0
     # Oracle: the StableHLO interpreter; exact: the same f32 ops in the same order.
@@ -216,10 +204,8 @@ def test_elementwise_kernels_run_on_the_vector_unit(device) -> None:
 
 def test_ops_the_vector_unit_lacks_fall_back(device) -> None:
     program = byteir_sdk.load(lambda a, b: a / b, np.zeros((64,), np.float32), np.ones((64,), np.float32))
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        device.take_reports()
-        session.run(reference.random_inputs(program))
-        assert [r.where for r in device.take_reports()] == ["copy", "copy", "host", "copy"]
+    reports = _run_on_asic(program, device)[2]
+    assert [r.where for r in reports] == ["copy", "copy", "host", "copy"]
 
 
 def test_fallback_values_move_between_memory_spaces_with_byre_copy() -> None:
@@ -250,11 +236,7 @@ def test_driver_refuses_a_host_kernel_bound_to_dram(device) -> None:
 
 def test_broadcast_inputs_run_on_the_vector_unit(device) -> None:
     program = byteir_sdk.load(lambda x, b: x + b, np.zeros((8, 1024), np.float32), np.zeros((1024,), np.float32))
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program, seed=6)
-        device.take_reports()
-        (got,) = session.run(x)
-        reports = device.take_reports()
+    x, (got,), reports = _run_on_asic(program, device, seed=6)
     assert "asic" in [r.where for r in reports] and not any(r.stats.get("races") for r in reports if r.where == "asic")
     assert reference.compare(got, reference.run(program, x)[0], reference.Tolerance("exact")).ok
 
@@ -270,11 +252,7 @@ def test_broadcast_inputs_run_on_the_vector_unit(device) -> None:
 )
 def test_row_reductions_run_on_the_vector_unit(fn, shape, device) -> None:
     program = byteir_sdk.load(fn, np.zeros(shape, np.float32))
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program, seed=1)
-        device.take_reports()
-        got = session.run(x)
-        reports = device.take_reports()
+    x, got, reports = _run_on_asic(program, device, seed=1)
     assert reports and all(r.where == "asic" and not r.stats["races"] and not r.stats["uninitialized_reads"] for r in reports)
     # Oracle: the interpreter; f32 tolerance (the lanes sum in another order than the interpreter).
     for g, w in zip(got, reference.run(program, x)):
@@ -285,9 +263,6 @@ def test_reduction_with_a_non_identity_init_falls_back(device) -> None:
     from jax import lax
 
     program = byteir_sdk.load(lambda x: lax.reduce(x, np.float32(1.0), lax.add, (1,)), np.zeros((4, 32), np.float32))
-    with Session(byteir_sdk.compile(program, "ref_asic"), device=device) as session:
-        x = reference.random_inputs(program, seed=2)
-        device.take_reports()
-        (got,) = session.run(x)
-        assert "asic" not in [r.where for r in device.take_reports()]
+    x, (got,), reports = _run_on_asic(program, device, seed=2)
+    assert "asic" not in [r.where for r in reports]
     assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(np.dtype(np.float32))).ok
