@@ -308,13 +308,8 @@ def contraction(loop: Loop, types: dict[str, TensorType]) -> Contraction | None:
         return None
     if dims(b_map)[nb:] not in ([k, par[-1]], [par[-1], k]):
         return None
-    n_in = len(loop.inputs)
-    body = loop.body[0]
-    acc = Arg(n_in, body.type) if isinstance(body, Op) else None
-    if not (isinstance(body, Op) and body.name == "add" and acc in body.args):
-        return None
-    product = body.args[1] if body.args[0] == acc else body.args[0]
-    if not (isinstance(product, Op) and product.name == "mul" and {a.index for a in map(_unwiden, product.args) if isinstance(a, Arg)} == {0, 1}):
+    factors = _accumulated_product(loop)
+    if factors is None or {a.index for a in factors if isinstance(a, Arg)} != {0, 1}:
         return None
     if len({types[n].element for n in loop.inputs}) != 1:
         return None
@@ -375,6 +370,18 @@ def _linear(e: object) -> _Linear | None:
     return {d: c for d, c in coef.items() if c}, a[1] + sign * b[1]
 
 
+def _accumulated_product(loop: Loop) -> list[Expr] | None:
+    """The two factors (widening casts removed) when the loop's one body is ``acc + a * b``."""
+    body = loop.body[0]
+    acc = Arg(len(loop.inputs), body.type)  # the running value of the output
+    if not (isinstance(body, Op) and body.name == "add" and acc in body.args):
+        return None
+    product = body.args[1] if body.args[0] == acc else body.args[0]
+    if not (isinstance(product, Op) and product.name == "mul" and len(product.args) == 2):
+        return None
+    return [_unwiden(a) for a in product.args]
+
+
 def _unwiden(e: Expr) -> Expr:
     """`e` without a widening cast (``extsi`` / ``extf``) around it."""
     return e.args[0] if isinstance(e, Op) and e.name in ("extsi", "extf") else e
@@ -407,15 +414,9 @@ def conv_geometry(loop: Loop, kernel: Kernel) -> ConvGeometry | None:
     if len(loop.domain) != 7 or loop.iterators != ("parallel",) * 4 + ("reduction",) * 3 or len(loop.results) != 1:
         return None
     n_in = len(loop.inputs)
-    dims = [r.index if isinstance(r, Dim) else None for r in loop.maps[n_in].results]
-    body = loop.body[0]
-    acc = Arg(n_in, body.type)
-    if dims != [0, 1, 2, 3] or not (isinstance(body, Op) and body.name == "add" and acc in body.args):
+    factors = _accumulated_product(loop)
+    if factors is None or [r.index if isinstance(r, Dim) else None for r in loop.maps[n_in].results] != [0, 1, 2, 3]:
         return None
-    product = body.args[1] if body.args[0] == acc else body.args[0]
-    if not (isinstance(product, Op) and product.name == "mul" and len(product.args) == 2):
-        return None
-    factors = [_unwiden(a) for a in product.args]
     filt = next((a for a in factors if isinstance(a, Arg) and a.index < n_in and [_linear(r) for r in loop.maps[a.index].results]
                  == [({4: 1}, 0), ({5: 1}, 0), ({6: 1}, 0), ({3: 1}, 0)]), None)  # fmt: skip
     if filt is None:
