@@ -230,8 +230,21 @@ class HostQueue(Queue):
         raw = np.frombuffer(bytes(data), np.uint8) if isinstance(data, (bytes, bytearray)) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
         if raw.size != target.nbytes:
             raise InvalidArgumentError(f"{self._device}: update of {raw.size} bytes into a {target.nbytes}-byte view")
-        captured = raw.copy()
         dst = _bytes(target)
+        if self._closed:
+            raise DeviceLostError(f"{self._device}: the device was closed")
+        if not wait and self._done.value >= self._submitted:
+            # Idle queue: nothing before this update can touch `dst`, so copying now is the
+            # in-order result, and saves the snapshot copy (the caller may change `data` after).
+            start = time.perf_counter()
+            np.copyto(dst, raw)
+            if self._profiling:
+                with self._events_lock:
+                    self._events.append(ProfileEvent("update", "update", start, time.perf_counter()))
+            for sem, value in signal:
+                sem.signal(value)
+            return
+        captured = raw.copy()
         self._submit("update", "update", lambda: np.copyto(dst, captured), wait, signal)
 
     def read(self, source: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> np.ndarray:

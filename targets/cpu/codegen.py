@@ -20,6 +20,7 @@ from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
 from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffer_slot
 from byteir_sdk.errors import UnsupportedOpError
+from byteir_targets.cpu.vecmath import exp_f32, tanh_f32
 
 __all__ = ["generate", "Step", "SUPPORTED_TYPES"]
 
@@ -51,6 +52,11 @@ class Step:
     entry: str
     extent: int
     library: dict | None = None
+
+
+def _combines_accumulator(e: K.Op, n_in: int) -> bool:
+    """Whether `e` combines a reduction's accumulator (an output operand) with one other value."""
+    return len(e.args) == 2 and sum(isinstance(a, K.Arg) and a.index >= n_in for a in e.args) == 1
 
 
 def _width(t: str) -> int:
@@ -249,6 +255,45 @@ class _Gen:
         if ref.kind == "scratch" and ref.index:
             ptr = b.gep(ptr, [ll.Constant(I64, ref.index)], source_etype=I8)
         return ptr
+
+    def noalias_body(self, suffix: str, names: list[str]) -> tuple[ll.Function, ll.IRBuilder, dict[str, ll.Value]]:
+        """A step ``(table, lo, hi)`` that calls an internal body ``(ptr noalias region..., lo, hi)``,
+        one pointer per disjoint memory region of `names` (values whose bytes overlap share one),
+        so LLVM knows which accesses cannot alias (e.g. two values in the one scratch region) and
+        can vectorise and hoist freely. Returns the body, a builder in it and each value's base."""
+        wrapper, wb = self.new_function(suffix)
+        regions: list[list] = []  # [slot, first byte, end byte, names]
+        for name in dict.fromkeys(names):
+            root, ref = self.root(name)
+            if ref.kind == "const":
+                continue
+            slot = {"param": ref.index, "result": len(self.kernel.params) + ref.index}.get(ref.kind, len(self.kernel.params) + len(self.kernel.results))
+            first = ref.index if ref.kind == "scratch" else 0
+            end = first + self.kernel.types[root].size * scalar_dtype(self.kernel.types[root].element).itemsize
+            joined = [r for r in regions if r[0] == slot and r[1] < max(end, first + 1) and first < max(r[2], r[1] + 1)]
+            for r in joined:
+                regions.remove(r)
+            regions.append([slot, min([first, *(r[1] for r in joined)]), max([end, *(r[2] for r in joined)]), [name, *(n for r in joined for n in r[3])]])
+        body = ll.Function(self.module, ll.FunctionType(ll.VoidType(), [PTR] * len(regions) + [I64, I64]), name=f"{wrapper.name}_body")
+        body.linkage = "internal"
+        for a in body.args[: len(regions)]:
+            a.add_attribute("noalias")
+        b = ll.IRBuilder(body.append_basic_block("entry"))
+        bases: dict[str, ll.Value] = {}
+        pointers = []
+        for (slot, first, _, members), arg in zip(regions, body.args):
+            table_ptr = wb.load(wb.gep(wrapper.args[0], [ll.Constant(I64, slot)], source_etype=PTR), typ=PTR)
+            pointers.append(wb.gep(table_ptr, [ll.Constant(I64, first)], source_etype=I8) if first else table_ptr)
+            for name in members:
+                _, ref = self.root(name)
+                offset = (ref.index if ref.kind == "scratch" else 0) - first
+                bases[name] = b.gep(arg, [ll.Constant(I64, offset)], source_etype=I8) if offset else arg
+        for name in names:
+            if name not in bases:
+                bases[name] = self.constant_global(self.root(name)[0])
+        wb.call(body, [*pointers, *wrapper.args[1:]])
+        wb.ret_void()
+        return body, b, bases
 
     def constant_global(self, name: str) -> ll.GlobalVariable:
         if name not in self.globals:
@@ -455,6 +500,9 @@ class _Gen:
             return b.call(intrinsic, [a, ll.Constant(I1, 0)])
         if name == "ctpop":
             return b.call(self.intrinsic("llvm.ctpop", [a.type]), [a])
+        if name in ("exp", "tanh") and a.type == F32:  # vectorisable, unlike a call per element
+            f32 = lambda n, arity: self.intrinsic(n, [F32], None if arity == 1 else arity)  # noqa: E731
+            return (exp_f32 if name == "exp" else tanh_f32)(b, a, f32)
         if name in _INTRINSIC_UNARY:
             return b.call(self.intrinsic(_INTRINSIC_UNARY[name], [a.type]), [a])
         if name == "rsqrt":
@@ -497,13 +545,13 @@ class _Gen:
     # ------------------------------------------------------------------ loops
     def emit_loop(self, index: int, loop: K.Loop) -> None:
         kernel = self.kernel
-        fn, b = self.new_function(f"s{index}")
-        table, lo, hi = fn.args
         n_in = len(loop.inputs)
         operands = list(loop.inputs) + list(loop.outputs)
-        bases = {n: self.base(b, table, n) for n in {*operands, *loop.results, *loop.extra}}
+        fn, b, bases = self.noalias_body(f"s{index}", [*operands, *loop.results, *loop.extra])
+        lo, hi = fn.args[-2:]
         extra_bases = [bases[x] for x in loop.extra]
         split = bool(loop.domain) and loop.iterators[0] == "parallel"
+        reduces = "reduction" in loop.iterators
 
         def point(ivs: list[ll.Value]) -> None:
             cache: dict[int, tuple[ll.Value, str]] = {}
@@ -542,6 +590,15 @@ class _Gen:
                     x, xt = ev(e.then[e.result])
                     y, _ = ev(e.otherwise[e.result])
                     out = (b.select(c, x, y), xt)
+                elif reduces and e.name in ("add", "mul", "maximumf", "minimumf") and e.type in ("f32", "f64") and _combines_accumulator(e, n_in):
+                    # A reduction's combiner may reassociate, so the vectorizer can split it into lanes
+                    # (the sum's order changes within rounding; max / min are exact in any order).
+                    x, y = (ev(a)[0] for a in e.args)
+                    if e.name in ("add", "mul"):
+                        value = (b.fadd if e.name == "add" else b.fmul)(x, y, flags=("reassoc", "nsz"))
+                    else:
+                        value = b.call(self.intrinsic("llvm.maximum" if e.name == "maximumf" else "llvm.minimum", [x.type], 2), [x, y])
+                    out = (value, e.type)
                 else:
                     vals = [ev(a) for a in e.args]
                     value = self.op(b, e, [v for v, _ in vals], [t for _, t in vals])
@@ -598,7 +655,7 @@ class _Gen:
             b.branch(done_bb)
             b.position_at_end(done_bb)
         b.ret_void()
-        self.steps.append(Step(fn.name, loop.domain[0] if split else 1))
+        self.steps.append(Step(fn.name.removesuffix("_body"), loop.domain[0] if split else 1))
 
     def emit_copy(self, index: int, dst: str, src: str) -> None:
         fn, b = self.new_function(f"c{index}")
@@ -620,25 +677,30 @@ class _Gen:
         return list(slot) if slot is not None else None
 
     def library_call(self, loop: K.Loop) -> dict | None:
-        """The BLAS call for an f32/f64 matmul-shaped loop (or standard batch_matmul), else None."""
+        """The library routine for an f32/f64 contraction (matmul, batched, B transposed) or
+        NHWC x HWIO 2-D convolution over buffers, else None (the loop is generated)."""
         types = self.kernel.types
-        if loop.init_copy_needed(self.buffers) or len(loop.inputs) != 2 or loop.extra:
+        if loop.init_copy_needed(self.buffers) or len(loop.results) != 1:
             return None
-        names = [*loop.inputs, loop.results[0]]
-        if {types[n].element for n in names} not in ({"f32"}, {"f64"}):
-            return None
-        shape = K.matmul_shape(loop, types)
-        if shape is not None:
-            m, k, n = shape
-            shapes = {"a_shape": [m, k], "b_shape": [k, n], "c_shape": [m, n], "op": "matmul"}
-        elif loop.name == "batch_matmul" and K.has_standard_maps(loop):
-            shapes = {"a_shape": list(types[names[0]].shape), "b_shape": list(types[names[1]].shape), "c_shape": list(types[names[2]].shape), "op": "batch_matmul"}
+        out = loop.results[0]
+        geo = K.conv_geometry(loop, self.kernel)
+        if geo is not None:
+            names = [geo.image_name, geo.filter_name, out]
+            call: dict = {"op": "conv2d", "a_shape": list(geo.image), "b_shape": list(geo.filter), "c_shape": list(geo.output),
+                          "stride": list(geo.stride), "dilation": list(geo.dilation), "pad": list(geo.pad)}  # fmt: skip
         else:
+            c = K.contraction(loop, types)
+            if c is None:
+                return None
+            names = [*loop.inputs, out]
+            call = {"op": "contraction", "a_shape": [c.batch, c.m, c.k], "b_shape": [c.batch, c.n, c.k] if c.b_transposed else [c.batch, c.k, c.n],
+                    "c_shape": [c.batch, c.m, c.n], "b_transposed": c.b_transposed}  # fmt: skip
+        if {types[n].element for n in names} not in ({"f32"}, {"f64"}):
             return None
         refs = [self.buffer_ref(n) for n in names]
         if any(r is None for r in refs):
             return None
-        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[names[2]].element, "accumulate": True, **shapes}
+        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[out].element, "accumulate": True, **call}
 
     def generate(self) -> ll.Module:
         # A zero fill whose only reader is a library matmul becomes the matmul's "overwrite".

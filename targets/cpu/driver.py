@@ -185,12 +185,15 @@ class HostExecutor:
             return base[offset : offset + int(np.prod(shape)) * dtype.itemsize].view(dtype).reshape(shape)
 
         a, b, c = operand("a"), operand("b"), operand("c")
-        if call["op"] not in ("matmul", "batch_matmul"):
+        accumulate = call.get("accumulate", True)
+        if call["op"] == "conv2d":
+            _conv2d(a, b, c, call["stride"], call["dilation"], call["pad"], accumulate)
+        elif call["op"] != "contraction":
             raise KernelFaultError(f"unknown library routine {call['op']!r}")
-        if call.get("accumulate", True):
-            c += np.matmul(a, b)
+        elif accumulate:
+            c += np.matmul(a, b.swapaxes(1, 2) if call["b_transposed"] else b)
         else:
-            np.matmul(a, b, out=c)
+            np.matmul(a, b.swapaxes(1, 2) if call["b_transposed"] else b, out=c)
 
     @staticmethod
     def _run_host(executable: HostKernelExecutable, bindings: Sequence[BufferView]) -> None:
@@ -207,6 +210,54 @@ class HostExecutor:
             np.copyto(host_array(view), value.reshape(view.shape))
 
 
+
+
+#: bytes of im2col matrix built at a time: small enough to stay in cache for the GEMM that reads it
+_IM2COL_CHUNK_BYTES = 4 << 20
+
+
+def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequence[int], dilation: Sequence[int], pad: Sequence[int], accumulate: bool) -> None:
+    """``out (+)= conv(image, filt)``, NHWC x HWIO with zero padding `pad` above / left (and as much
+    below / right as the output needs), as GEMMs over the im2col matrix, built a chunk of whole
+    images or output rows at a time (a 1x1, stride-1, unpadded one is a GEMM on the image itself)."""
+    n, oh, ow, f = out.shape
+    kh, kw, c, _ = filt.shape
+    weights = filt.reshape(kh * kw * c, f)
+
+    def gemm(cols: np.ndarray, target: np.ndarray) -> None:
+        flat = target.reshape(-1, f)
+        if accumulate:
+            flat += cols @ weights
+        else:
+            np.matmul(cols, weights, out=flat)
+
+    if (kh, kw) == (1, 1) and tuple(stride) == (1, 1) and tuple(pad) == (0, 0) and image.shape[1:3] == (oh, ow):
+        gemm(image.reshape(-1, c), out)
+        return
+    span = [(o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip((oh, ow), stride, (kh, kw), dilation)]
+    widths = [(p, max(sp - p - size, 0)) for p, sp, size in zip(pad, span, image.shape[1:3])]
+    padded = np.pad(image, [(0, 0), *widths, (0, 0)]) if any(w for pair in widths for w in pair) else image
+    st = padded.strides
+    # taps[b, y, x, i, j, :] = padded[b, y * sy + i * dy, x * sx + j * dx, :] (a view; copying it is im2col)
+    taps = np.lib.stride_tricks.as_strided(
+        padded, (n, oh, ow, kh, kw, c), (st[0], st[1] * stride[0], st[2] * stride[1], st[1] * dilation[0], st[2] * dilation[1], st[3]), writeable=False
+    )
+    row_bytes = ow * kh * kw * c * image.itemsize
+    if oh * row_bytes <= _IM2COL_CHUNK_BYTES:  # chunks of whole images
+        step = max(1, _IM2COL_CHUNK_BYTES // (oh * row_bytes))
+        cols = np.empty((min(step, n), oh, ow, kh, kw, c), image.dtype)
+        for b in range(0, n, step):
+            chunk = cols[: min(step, n - b)]
+            np.copyto(chunk, taps[b : b + step])
+            gemm(chunk.reshape(-1, kh * kw * c), out[b : b + step])
+        return
+    step = max(1, _IM2COL_CHUNK_BYTES // row_bytes)  # chunks of output rows of one image
+    cols = np.empty((step, ow, kh, kw, c), image.dtype)
+    for b in range(n):
+        for y in range(0, oh, step):
+            chunk = cols[: min(step, oh - y)]
+            np.copyto(chunk, taps[b, y : y + step])
+            gemm(chunk.reshape(-1, kh * kw * c), out[b, y : y + step])
 
 
 class CpuQueue(HostQueue):

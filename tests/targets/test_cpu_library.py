@@ -1,0 +1,89 @@
+"""The CPU target's library steps: f32/f64 contractions (plain, batched, B transposed) and NHWC x
+HWIO 2-D convolutions (im2col + BLAS, built in chunks) must be chosen for those loops and agree
+with the StableHLO interpreter (f32: |a - b| <= 1e-5 + 1e-4 |b|)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax import lax
+
+import byteir_sdk
+from byteir_sdk import reference
+from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
+from byteir_sdk.reference.compare import compare, default_tolerance
+from byteir_sdk.runtime import Session
+from byteir_targets.cpu import driver
+from byteir_targets.cpu.codegen import generate
+
+RNG = np.random.default_rng(7)
+
+
+def _library_ops(program: byteir_sdk.Program) -> list[str]:
+    kernels = run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values()
+    return [s.library["op"] for k in kernels for s in generate(k)[1] if s.library is not None]
+
+
+def _check(fn, *args: np.ndarray) -> list[str]:  # noqa: ANN001
+    program = byteir_sdk.load(fn, *args)
+    with Session(byteir_sdk.compile(program, "cpu")) as session:
+        got = session.run(list(args))
+    want = reference.run(program, list(args))
+    for g, w in zip(got, want):
+        result = compare(g, w, default_tolerance(w.dtype))
+        assert result.ok, str(result)
+    return _library_ops(program)
+
+
+def _r(*shape: int, dtype=np.float32) -> np.ndarray:  # noqa: ANN001
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+@pytest.mark.parametrize(("a", "b", "spec"), [
+    ((3, 17, 9), (3, 9, 5), "bmk,bkn->bmn"),
+    ((2, 4, 8, 6), (2, 4, 10, 6), "bhqd,bhkd->bhqk"),  # attention scores: B transposed
+    ((2, 4, 8, 10), (2, 4, 10, 6), "bhqk,bhkd->bhqd"),
+    ((33, 7), (7, 1), "mk,kn->mn"),
+])  # fmt: skip
+def test_contractions_run_as_blas(a, b, spec) -> None:  # noqa: ANN001
+    assert _check(lambda x, y: jnp.einsum(spec, x, y), _r(*a), _r(*b)) == ["contraction"]
+
+
+def test_f64_contraction_and_epilogue() -> None:
+    with jax.enable_x64(True):
+        ops = _check(lambda x, y: jnp.maximum(x @ y + 1.0, 0.0), _r(5, 7, dtype=np.float64), _r(7, 3, dtype=np.float64))
+    assert ops == ["contraction"]
+
+
+CONVS = {  # image NHWC, filter HWIO, stride, padding, filter dilation
+    "3x3 same": ((2, 9, 11, 5), (3, 3, 5, 7), (1, 1), "SAME", (1, 1)),
+    "stride 2": ((2, 10, 9, 3), (3, 3, 3, 4), (2, 2), "SAME", (1, 1)),
+    "1x1": ((3, 6, 5, 8), (1, 1, 8, 4), (1, 1), "VALID", (1, 1)),
+    "1x1 stride 2": ((1, 7, 7, 4), (1, 1, 4, 6), (2, 2), "VALID", (1, 1)),
+    "dilated asymmetric pad": ((1, 12, 10, 2), (3, 2, 2, 3), (1, 2), ((2, 1), (0, 3)), (2, 3)),
+    "5x5 valid": ((2, 9, 9, 1), (5, 5, 1, 2), (1, 1), "VALID", (1, 1)),
+}
+
+
+@pytest.mark.parametrize("chunk", [None, 256, 1 << 12], ids=["whole", "row-chunks", "image-chunks"])
+@pytest.mark.parametrize("name", CONVS)
+def test_convolutions_run_as_im2col_gemm(name: str, chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if chunk is not None:
+        monkeypatch.setattr(driver, "_IM2COL_CHUNK_BYTES", chunk)
+    image, filt, stride, padding, dilation = CONVS[name]
+
+    def conv(x, w):  # noqa: ANN001, ANN202
+        y = lax.conv_general_dilated(x, w, stride, padding, rhs_dilation=dilation, dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        return jnp.maximum(y, 0.0)
+
+    assert _check(conv, _r(*image), _r(*filt)) == ["conv2d"]
+
+
+def test_integer_and_grouped_convolutions_stay_generated() -> None:
+    x, w = _r(1, 6, 6, 4), _r(3, 3, 2, 4)
+    grouped = lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"), feature_group_count=2)  # noqa: E731
+    assert _check(grouped, x, w) == []
+    xi, wi = RNG.integers(-5, 5, (1, 5, 5, 2)).astype(np.int32), RNG.integers(-5, 5, (3, 3, 2, 2)).astype(np.int32)
+    assert _check(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")), xi, wi) == []
