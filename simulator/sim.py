@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,8 +111,11 @@ def _bank_conflict(instr: Instruction, config: MachineConfig) -> bool:
 class Simulator:
     """One reference ASIC: DRAM, scratchpad, accumulator, and the engines."""
 
-    def __init__(self, config: MachineConfig | None = None) -> None:
+    def __init__(self, config: MachineConfig | None = None, matrix_tile: Callable[..., np.ndarray] | None = None) -> None:
+        """`matrix_tile` computes MM_COMPUTE's values (default the Python model,
+        :func:`~byteir_sim.functional.systolic_tile`; ``byteir_sim.rtl.cosim.RtlMatrixUnit`` runs the RTL)."""
         self.config = config or MachineConfig()
+        self.matrix_tile = matrix_tile or systolic_tile
         c = self.config
         self.dram = np.zeros(c.dram_bytes, np.uint8)
         self.sram = np.zeros(c.sram_bytes, np.uint8)
@@ -293,7 +296,7 @@ class Simulator:
             acc_t = ACC_DTYPE[_DTYPE_NAME[g("dtype")]]
             acc_bytes = self._slice(self.acc, g("acc_addr"), rows * n * acc_t.itemsize, f"instruction {idx} MM_COMPUTE")
             current = acc_bytes.view(acc_t).reshape(rows, n) if g("accumulate") else None
-            acc_bytes[:] = systolic_tile(acts, self.weights.astype(dt), current).astype(acc_t).view(np.uint8).reshape(-1)
+            acc_bytes[:] = self.matrix_tile(acts, self.weights.astype(dt), current).astype(acc_t).view(np.uint8).reshape(-1)
             self._macs += rows * n * n
         elif instr.name == "VECTOR":
             dt = NUMPY_DTYPE[_DTYPE_NAME[g("dtype")]]

@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stats", metavar="STATS.json", help="write the per-kernel statistics as JSON")
     run.add_argument("--report", action="store_true", help="print a per-kernel table: cycles, utilisation, bound")
     run.add_argument("--check", action="store_true", help="compare with the XLA oracle (needs the .mlir; exit 1 on mismatch)")
+    run.add_argument("--rtl", action="append", choices=["matrix"], default=[], metavar="BLOCK",
+                     help="run BLOCK's work through its Verilated RTL instead of the Python model (matrix: the systolic tile, int8 tiles; needs the rtl extra)")  # fmt: skip
     add_common_options(run)
     disasm = sub.add_parser("disasm", help="print the ISA programs inside a .byre", description="Disassemble the programs of FILE.")
     disasm.add_argument("file", metavar="FILE.byre")
@@ -61,7 +63,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         program = load(args.file)
         byre = compile_program(program, "ref_asic")
-    device = RefAsicDevice(config)
+    matrix = None
+    if "matrix" in args.rtl:
+        from byteir_sim.rtl.cosim import RtlMatrixUnit
+
+        with Progress(console=out, transient=True) as progress:
+            progress.add_task(f"building the {config.array_size}x{config.array_size} RTL systolic tile (cached after the first time)", total=None)
+            matrix = RtlMatrixUnit(config.array_size)
+    device = RefAsicDevice(config, matrix)
     try:
         session = Session(byre, device=device)  # type: ignore[arg-type]
         if session.program.target != "ref_asic":
@@ -78,6 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         session.close()
     finally:
         device.close()
+        if matrix is not None:
+            matrix.close()
     name = Path(args.file).stem
     out.print(outputs_table(session.output_specs, outputs, title=f"{name} on the reference ASIC ({args.inputs or f'random inputs, seed {args.seed}'})"))
     asic = [r for r in reports if r.where == "asic"]
@@ -88,6 +99,9 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"({len(asic)} kernels on the ASIC, {len(host)} host-fallback kernels taking {sum(r.host_seconds for r in host) * 1e3:.1f} ms, "
               f"{len(copies)} copies between DRAM and host memory moving {human_bytes(sum(r.copy_bytes for r in copies))}); "
               f"simulated in {wall:.2f} s")  # fmt: skip
+    if matrix is not None:
+        out.print(f"RTL matrix unit: {matrix.rtl_tiles:,} int8 tiles ran on the Verilated systolic_tile.v ({matrix.rtl_cycles:,} RTL cycles), "
+                  f"{matrix.python_tiles:,} tiles of other types on the Python model (the RTL tile is int8 only)")  # fmt: skip
     if args.report:
         table = Table(title="per-kernel report", title_justify="left")
         for col in ("#", "kernel", "where", "cycles", "MAC util", "DMA B/cycle", "bound"):

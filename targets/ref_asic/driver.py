@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,10 +146,12 @@ def _space(view: BufferView) -> str:
 class RefAsicDevice(HostBackedDevice):
     """One simulated reference ASIC."""
 
-    def __init__(self, config: MachineConfig | None = None) -> None:
+    def __init__(self, config: MachineConfig | None = None, matrix_tile: Callable[..., np.ndarray] | None = None) -> None:
+        """`matrix_tile`: what computes the matrix unit's tiles (default the simulator's Python
+        model; ``byteir_sim.rtl.cosim.RtlMatrixUnit`` runs the RTL)."""
         self._start_host("ref_asic")
         self.config = config or MachineConfig()
-        self.sim = Simulator(self.config)
+        self.sim = Simulator(self.config, matrix_tile)
         c = self.config
         self._info = DeviceInfo(
             name="ref_asic:0", driver="ref_asic", memory_bytes=c.dram_bytes, max_allocation_bytes=c.dram_bytes, alignment=64,
