@@ -20,6 +20,7 @@ from byteir_sim.config import MachineConfig
 from byteir_sim.functional import systolic_tile
 from byteir_sim.isa import make
 from byteir_sim.sim import cycles_of
+from tests.rtl.handshake import stream
 
 N = int(os.environ["TILE_N"])
 
@@ -65,30 +66,17 @@ async def _stream(dut, acts: np.ndarray, rng: random.Random, gap: float, stall: 
     """Stream `acts`; returns (result rows, cycles from first input to last output, both counted)."""
     rows = acts.shape[0]
     out = np.zeros((rows, N), np.int32)
-    sent = received = cycle = 0
-    first = last = -1
-    while received < rows:
-        assert cycle < 50 * (rows + 4 * N), "the tile stopped making progress"
-        valid = sent < rows and rng.random() >= gap
-        ready = rng.random() >= stall
-        dut.a_valid.value = int(valid)
-        dut.a_data.value = _pack(acts[min(sent, rows - 1)], 8)
-        dut.a_last.value = int(sent == rows - 1)
-        dut.r_ready.value = int(ready)
-        await ReadOnly()
-        if ready and int(dut.r_valid.value):
-            out[received] = _unpack_i32(int(dut.r_data.value))
-            assert int(dut.r_last.value) == int(received == rows - 1), f"r_last wrong on row {received}"
-            received += 1
-            last = cycle
-        if valid and int(dut.a_ready.value):
-            first = cycle if first < 0 else first
-            sent += 1
-        await FallingEdge(dut.clk)
-        cycle += 1
-    dut.a_valid.value = 0
-    dut.r_ready.value = 0
-    return out, last - first + 1
+
+    def drive(i: int) -> None:
+        dut.a_data.value = _pack(acts[i], 8)
+        dut.a_last.value = int(i == rows - 1)
+
+    def take(j: int) -> None:
+        out[j] = _unpack_i32(int(dut.r_data.value))
+        assert int(dut.r_last.value) == int(j == rows - 1), f"r_last wrong on row {j}"
+
+    cycles = await stream(dut, rows, drive, take, ("a_valid", "a_ready", "r_valid", "r_ready"), rng, gap, stall)
+    return out, cycles
 
 
 def _operands(rng: np.random.Generator, rows: int) -> tuple[np.ndarray, np.ndarray]:

@@ -13,12 +13,13 @@ import random
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, ReadOnly
+from cocotb.triggers import FallingEdge
 
 from byteir_sim.config import MachineConfig
 from byteir_sim.functional import requantize, vector_op
 from byteir_sim.isa import make
 from byteir_sim.sim import cycles_of
+from tests.rtl.handshake import stream
 
 OPS = ("add", "max", "relu", "requant")
 I32 = np.dtype(np.int32)
@@ -63,32 +64,21 @@ async def _reset(dut) -> None:  # noqa: ANN001
 
 async def _stream(dut, elements: list, rng: random.Random, gap: float, stall: float) -> tuple[list[int], int]:  # noqa: ANN001
     out: list[int] = []
-    sent = cycle = 0
-    first = last = -1
-    while len(out) < len(elements):
-        assert cycle < 20 * len(elements) + 100, "the lane stopped making progress"
-        valid = sent < len(elements) and rng.random() >= gap
-        ready = rng.random() >= stall
-        op, a, b, scale, shift, zp = elements[min(sent, len(elements) - 1)]
-        dut.in_valid.value = int(valid)
+
+    def drive(i: int) -> None:
+        op, a, b, scale, shift, zp = elements[i]
         dut.op.value = OPS.index(op)
         dut.a.value = a & 0xFFFFFFFF
         dut.b.value = b & 0xFFFFFFFF
         dut.scale.value = scale
         dut.shift.value = shift
         dut.zero_point.value = zp
-        dut.out_ready.value = int(ready)
-        await ReadOnly()
-        if ready and int(dut.out_valid.value):
-            out.append(int(np.array([int(dut.out_data.value)], np.uint32).view(np.int32)[0]))
-            last = cycle
-        if valid and int(dut.in_ready.value):
-            first = cycle if first < 0 else first
-            sent += 1
-        await FallingEdge(dut.clk)
-        cycle += 1
-    dut.in_valid.value = 0
-    return out, last - first + 1
+
+    def take(_: int) -> None:
+        out.append(int(np.array([int(dut.out_data.value)], np.uint32).view(np.int32)[0]))
+
+    cycles = await stream(dut, len(elements), drive, take, ("in_valid", "in_ready", "out_valid", "out_ready"), rng, gap, stall)
+    return out, cycles
 
 
 @cocotb.test()
