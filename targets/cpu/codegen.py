@@ -256,24 +256,28 @@ class _Gen:
             ptr = b.gep(ptr, [ll.Constant(I64, ref.index)], source_etype=I8)
         return ptr
 
-    def noalias_body(self, suffix: str, names: list[str]) -> tuple[ll.Function, ll.IRBuilder, dict[str, ll.Value]]:
+    def noalias_body(self, suffix: str, names: list[str]) -> tuple[str, ll.Function, ll.IRBuilder, dict[str, ll.Value]]:
         """A step ``(table, lo, hi)`` that calls an internal body ``(ptr noalias region..., lo, hi)``,
         one pointer per disjoint memory region of `names` (values whose bytes overlap share one),
         so LLVM knows which accesses cannot alias (e.g. two values in the one scratch region) and
-        can vectorise and hoist freely. Returns the body, a builder in it and each value's base."""
+        can vectorise and hoist freely. Returns the step's name, the body, a builder in it and each
+        value's base pointer."""
         wrapper, wb = self.new_function(suffix)
-        regions: list[list] = []  # [slot, first byte, end byte, names]
+        regions: list[list] = []  # [slot, first byte, end byte, {name: byte offset}]
         for name in dict.fromkeys(names):
-            root, ref = self.root(name)
-            if ref.kind == "const":
-                continue
-            slot = {"param": ref.index, "result": len(self.kernel.params) + ref.index}.get(ref.kind, len(self.kernel.params) + len(self.kernel.results))
-            first = ref.index if ref.kind == "scratch" else 0
-            end = first + self.kernel.types[root].size * scalar_dtype(self.kernel.types[root].element).itemsize
+            ref = self.buffer_ref(name)
+            if ref is None:
+                continue  # a constant: its own global
+            slot, first = ref
+            t = self.kernel.types[self.root(name)[0]]
+            end = first + t.size * scalar_dtype(t.element).itemsize
             joined = [r for r in regions if r[0] == slot and r[1] < max(end, first + 1) and first < max(r[2], r[1] + 1)]
             for r in joined:
                 regions.remove(r)
-            regions.append([slot, min([first, *(r[1] for r in joined)]), max([end, *(r[2] for r in joined)]), [name, *(n for r in joined for n in r[3])]])
+            members = {name: first}
+            for r in joined:
+                members.update(r[3])
+            regions.append([slot, min([first, *(r[1] for r in joined)]), max([end, *(r[2] for r in joined)]), members])
         body = ll.Function(self.module, ll.FunctionType(ll.VoidType(), [PTR] * len(regions) + [I64, I64]), name=f"{wrapper.name}_body")
         body.linkage = "internal"
         for a in body.args[: len(regions)]:
@@ -284,16 +288,14 @@ class _Gen:
         for (slot, first, _, members), arg in zip(regions, body.args):
             table_ptr = wb.load(wb.gep(wrapper.args[0], [ll.Constant(I64, slot)], source_etype=PTR), typ=PTR)
             pointers.append(wb.gep(table_ptr, [ll.Constant(I64, first)], source_etype=I8) if first else table_ptr)
-            for name in members:
-                _, ref = self.root(name)
-                offset = (ref.index if ref.kind == "scratch" else 0) - first
-                bases[name] = b.gep(arg, [ll.Constant(I64, offset)], source_etype=I8) if offset else arg
+            for name, offset in members.items():
+                bases[name] = b.gep(arg, [ll.Constant(I64, offset - first)], source_etype=I8) if offset != first else arg
         for name in names:
             if name not in bases:
                 bases[name] = self.constant_global(self.root(name)[0])
         wb.call(body, [*pointers, *wrapper.args[1:]])
         wb.ret_void()
-        return body, b, bases
+        return wrapper.name, body, b, bases
 
     def constant_global(self, name: str) -> ll.GlobalVariable:
         if name not in self.globals:
@@ -547,7 +549,7 @@ class _Gen:
         kernel = self.kernel
         n_in = len(loop.inputs)
         operands = list(loop.inputs) + list(loop.outputs)
-        fn, b, bases = self.noalias_body(f"s{index}", [*operands, *loop.results, *loop.extra])
+        step, fn, b, bases = self.noalias_body(f"s{index}", [*operands, *loop.results, *loop.extra])
         lo, hi = fn.args[-2:]
         extra_bases = [bases[x] for x in loop.extra]
         split = bool(loop.domain) and loop.iterators[0] == "parallel"
@@ -655,7 +657,7 @@ class _Gen:
             b.branch(done_bb)
             b.position_at_end(done_bb)
         b.ret_void()
-        self.steps.append(Step(fn.name.removesuffix("_body"), loop.domain[0] if split else 1))
+        self.steps.append(Step(step, loop.domain[0] if split else 1))
 
     def emit_copy(self, index: int, dst: str, src: str) -> None:
         fn, b = self.new_function(f"c{index}")

@@ -188,12 +188,15 @@ class HostExecutor:
         accumulate = call.get("accumulate", True)
         if call["op"] == "conv2d":
             _conv2d(a, b, c, call["stride"], call["dilation"], call["pad"], accumulate)
-        elif call["op"] != "contraction":
+            return
+        # "matmul" and "batch_matmul": what .byre files written before "contraction" call these
+        if call["op"] not in ("contraction", "matmul", "batch_matmul"):
             raise KernelFaultError(f"unknown library routine {call['op']!r}")
-        elif accumulate:
-            c += np.matmul(a, b.swapaxes(1, 2) if call["b_transposed"] else b)
+        rhs = b.swapaxes(-1, -2) if call.get("b_transposed", False) else b
+        if accumulate:
+            c += np.matmul(a, rhs)
         else:
-            np.matmul(a, b.swapaxes(1, 2) if call["b_transposed"] else b, out=c)
+            np.matmul(a, rhs, out=c)
 
     @staticmethod
     def _run_host(executable: HostKernelExecutable, bindings: Sequence[BufferView]) -> None:
@@ -246,18 +249,15 @@ def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequen
     if oh * row_bytes <= _IM2COL_CHUNK_BYTES:  # chunks of whole images
         step = max(1, _IM2COL_CHUNK_BYTES // (oh * row_bytes))
         cols = np.empty((min(step, n), oh, ow, kh, kw, c), image.dtype)
-        for b in range(0, n, step):
-            chunk = cols[: min(step, n - b)]
-            np.copyto(chunk, taps[b : b + step])
-            gemm(chunk.reshape(-1, kh * kw * c), out[b : b + step])
-        return
-    step = max(1, _IM2COL_CHUNK_BYTES // row_bytes)  # chunks of output rows of one image
-    cols = np.empty((step, ow, kh, kw, c), image.dtype)
-    for b in range(n):
-        for y in range(0, oh, step):
-            chunk = cols[: min(step, oh - y)]
-            np.copyto(chunk, taps[b, y : y + step])
-            gemm(chunk.reshape(-1, kh * kw * c), out[b, y : y + step])
+        blocks = ((taps[i : i + step], out[i : i + step]) for i in range(0, n, step))
+    else:  # chunks of output rows of one image
+        step = max(1, _IM2COL_CHUNK_BYTES // row_bytes)
+        cols = np.empty((step, ow, kh, kw, c), image.dtype)
+        blocks = ((taps[i, y : y + step], out[i, y : y + step]) for i in range(n) for y in range(0, oh, step))
+    for src, dst in blocks:
+        chunk = cols[: len(src)]
+        np.copyto(chunk, src)
+        gemm(chunk.reshape(-1, kh * kw * c), dst)
 
 
 class CpuQueue(HostQueue):

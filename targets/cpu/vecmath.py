@@ -1,7 +1,7 @@
 """Branch-free f32 ``exp`` and ``tanh`` in plain LLVM arithmetic, so the loop vectorizer can
 vectorise them (a call to ``llvm.exp`` or libm's ``tanhf`` is scalarised: one call per element).
 
-Accuracy, measured against float64 over dense sweeps (``tests/targets/cpu/test_vecmath.py``):
+Accuracy, measured against float64 over dense sweeps (``tests/targets/test_cpu_vecmath.py``):
 ``exp`` within 1.25 ULP for normal results (subnormal results within one subnormal step),
 ``tanh`` within 1.5 ULP. NaN propagates; ``exp(+inf) = inf``, ``exp(-inf) = 0``, ``tanh(+-inf) = +-1``.
 

@@ -13,6 +13,7 @@ from jax import lax
 import byteir_sdk
 from byteir_sdk import reference
 from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
+from byteir_sdk.hal.host import host_array
 from byteir_sdk.reference.compare import compare, default_tolerance
 from byteir_sdk.runtime import Session
 from byteir_targets.cpu import driver
@@ -87,3 +88,22 @@ def test_integer_and_grouped_convolutions_stay_generated() -> None:
     assert _check(grouped, x, w) == []
     xi, wi = RNG.integers(-5, 5, (1, 5, 5, 2)).astype(np.int32), RNG.integers(-5, 5, (3, 3, 2, 2)).astype(np.int32)
     assert _check(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")), xi, wi) == []
+
+
+@pytest.mark.parametrize(("op", "a", "b"), [("matmul", (5, 3), (3, 4)), ("batch_matmul", (2, 5, 3), (2, 3, 4))])
+def test_library_calls_of_older_byre_files_still_run(op: str, a: tuple[int, ...], b: tuple[int, ...]) -> None:
+    """.byre files written before the "contraction" routine name their BLAS calls matmul / batch_matmul."""
+    from byteir_targets.cpu.driver import CpuDevice, HostExecutor
+
+    x, y = _r(*a), _r(*b)
+    c_shape = (*a[:-1], b[-1])
+    device = CpuDevice()
+    try:
+        views = [device.allocate(arr.nbytes).view(0, arr.shape, arr.dtype) for arr in (x, y, np.zeros(c_shape, np.float32))]
+        for view, arr in zip(views, (x, y)):
+            host_array(view)[...] = arr
+        call = {"op": op, "a": [0, 0], "b": [1, 0], "c": [2, 0], "a_shape": list(a), "b_shape": list(b), "c_shape": list(c_shape), "dtype": "f32", "accumulate": False}
+        HostExecutor._run_library(call, views)
+        np.testing.assert_allclose(host_array(views[2]), x @ y, rtol=1e-5, atol=1e-6)
+    finally:
+        device.close()
