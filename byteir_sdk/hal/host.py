@@ -192,14 +192,7 @@ class HostQueue(Queue):
             try:
                 for sem, value in wait:
                     sem.wait(value)
-                start = time.perf_counter()
-                fn()
-                end = time.perf_counter()
-                if self._profiling:
-                    with self._events_lock:
-                        self._events.append(ProfileEvent(name, kind, start, end))
-                for sem, value in signal:
-                    sem.signal(value)
+                self._execute(name, kind, fn, signal)
             except BaseException as exc:  # noqa: BLE001 - every failure must reach the waiters
                 error = exc if isinstance(exc, ByteIRError) else KernelFaultError(f"{self._device}: {kind} {name} failed: {type(exc).__name__}: {exc}")
                 for sem, _ in signal:
@@ -208,6 +201,17 @@ class HostQueue(Queue):
                     if self._error is None:
                         self._error = error
             self._done.signal(ticket)
+
+    def _execute(self, name: str, kind: str, fn: Callable[[], None], signal: Sequence[Fence]) -> None:
+        """Run one item whose waits are satisfied: time it when profiling, then signal."""
+        start = time.perf_counter()
+        fn()
+        if self._profiling:
+            end = time.perf_counter()
+            with self._events_lock:
+                self._events.append(ProfileEvent(name, kind, start, end))
+        for sem, value in signal:
+            sem.signal(value)
 
     def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
         if source.nbytes != target.nbytes:
@@ -236,13 +240,7 @@ class HostQueue(Queue):
         if not wait and self._done.value >= self._submitted:
             # Idle queue: nothing before this update can touch `dst`, so copying now is the
             # in-order result, and saves the snapshot copy (the caller may change `data` after).
-            start = time.perf_counter()
-            np.copyto(dst, raw)
-            if self._profiling:
-                with self._events_lock:
-                    self._events.append(ProfileEvent("update", "update", start, time.perf_counter()))
-            for sem, value in signal:
-                sem.signal(value)
+            self._execute("update", "update", lambda: np.copyto(dst, raw), signal)
             return
         captured = raw.copy()
         self._submit("update", "update", lambda: np.copyto(dst, captured), wait, signal)
