@@ -21,20 +21,24 @@ pytestmark = [pytest.mark.rtl, pytest.mark.skipif(unavailable_reason() is not No
 TESTBENCH = {"systolic_tile": "tests.rtl.tb_systolic_tile", "vector_lane": "tests.rtl.tb_vector_lane"}
 
 
-def _run(block: str, source: Path, parameters: dict[str, int], env: dict[str, str]) -> Path:
-    """Build `source` (cached by content and parameters) and run the block's cocotb testbench;
-    returns the build directory (its results.xml has the testbench's verdicts)."""
+def _build_dir(block: str, source: Path, parameters: dict[str, int]) -> Path:
+    """Where `source` is built: keyed by simulator, content and parameters (so builds are reused)."""
+    key = hashlib.sha256(source.read_bytes() + repr(sorted(parameters.items())).encode()).hexdigest()[:16]
+    return cache_dir() / "cocotb" / f"{block}_{find_simulator()}_{key}"
+
+
+def _run(block: str, source: Path, parameters: dict[str, int], env: dict[str, str]) -> None:
+    """Build `source` (cached) and run the block's cocotb testbench; its verdicts land in the
+    build directory's results.xml."""
     from cocotb_tools.runner import get_runner
 
     sim = find_simulator()
-    key = hashlib.sha256(source.read_bytes() + repr(sorted(parameters.items())).encode()).hexdigest()[:16]
-    build_dir = cache_dir() / "cocotb" / f"{block}_{sim}_{key}"
+    build_dir = _build_dir(block, source, parameters)
     runner = get_runner(sim)
     build_args = ["-Wall", "-Wno-fatal"] if sim == "verilator" else []
     runner.build(sources=[source], hdl_toplevel=block, parameters=parameters, build_dir=build_dir, build_args=build_args, always=False)
     runner.test(test_module=TESTBENCH[block], hdl_toplevel=block, build_dir=build_dir, test_dir=build_dir, parameters=parameters, extra_env=env,
                 results_xml=str(build_dir / "results.xml"))
-    return build_dir
 
 
 @pytest.mark.skipif(shutil.which("verilator") is None, reason="lint needs Verilator")
@@ -74,8 +78,7 @@ def test_a_mutated_rtl_fails(block: str, tmp_path: Path) -> None:
         _run(block, mutant, parameters, env)
     from cocotb_tools.check_results import get_results
 
-    key = hashlib.sha256(mutant.read_bytes() + repr(sorted(parameters.items())).encode()).hexdigest()[:16]
-    tests, failed = get_results(cache_dir() / "cocotb" / f"{block}_{find_simulator()}_{key}" / "results.xml")
+    tests, failed = get_results(_build_dir(block, mutant, parameters) / "results.xml")
     assert tests == 2 and failed >= 1  # it built and ran; the model comparison caught it
 
 
