@@ -38,8 +38,8 @@ import numpy as np
 __all__ = [
     "TensorType", "AffineExpr", "Dim", "Cst", "AffineBin", "AffineMap",
     "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
-    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "STANDARD_MAPS", "has_standard_maps", "window",
-    "ConvGeometry", "conv_geometry", "Contraction", "contraction", "matmul_shape",
+    "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "window",
+    "ConvGeometry", "conv_geometry", "Contraction", "contraction",
 ]  # fmt: skip
 
 
@@ -267,13 +267,6 @@ class HostOp:
 
 KernelOp = Union[Loop, View, Empty, Const, HostOp]
 
-#: The index maps of linalg's named contractions, as ``str(AffineMap)`` per operand (A, B, C).
-STANDARD_MAPS: dict[str, tuple[str, ...]] = {
-    "matmul": ("(d0, d1, d2) -> (d0, d2)", "(d0, d1, d2) -> (d2, d1)", "(d0, d1, d2) -> (d0, d1)"),
-    "batch_matmul": ("(d0, d1, d2, d3) -> (d0, d1, d3)", "(d0, d1, d2, d3) -> (d0, d3, d2)", "(d0, d1, d2, d3) -> (d0, d1, d2)"),
-}
-
-
 @dataclass(frozen=True)
 class Contraction:
     """``C[b, M, N] += A[b, M, K] @ B[b, K, N]`` (or ``B[b, N, K]`` read transposed) over `batch`
@@ -315,13 +308,6 @@ def contraction(loop: Loop, types: dict[str, TensorType]) -> Contraction | None:
         return None
     size = lambda ds: int(np.prod([loop.domain[d] for d in ds], dtype=np.int64))  # noqa: E731
     return Contraction(size(par[:nb]), size(par[nb:-1]), loop.domain[k], loop.domain[par[-1]], dims(b_map)[nb] != k)
-
-
-def matmul_shape(loop: Loop, types: dict[str, TensorType]) -> tuple[int, int, int] | None:
-    """(M, K, N) when `loop` computes C[M, N] += A[M, K] @ B[K, N] on row-major buffers: a
-    :func:`contraction` of one batch, B not transposed (leading parallel dims flatten into M)."""
-    c = contraction(loop, types)
-    return (c.m, c.k, c.n) if c is not None and c.batch == 1 and not c.b_transposed else None
 
 
 @dataclass(frozen=True)
@@ -465,11 +451,6 @@ def window(dim: int, start: Expr, size: int, stride: int = 1) -> tuple[Expr, Exp
         inside = Op("and", (inside, on_stride), "i1")
         rel = Op("floordivs", (rel, Lit(stride, "index")), "index")
     return inside, rel
-
-
-def has_standard_maps(loop: Loop) -> bool:
-    """A named matmul / batch_matmul loop reading row-major A, B and writing row-major C."""
-    return loop.name in STANDARD_MAPS and tuple(str(m) for m in loop.maps) == STANDARD_MAPS[loop.name]
 
 
 @dataclass

@@ -175,19 +175,19 @@ def test_kernel_ir_loop_dataclass_roundtrips_through_replace() -> None:
     assert dataclasses.replace(loop, annotations={"x": 1}).annotations == {"x": 1}
 
 
-def test_matmul_shape_recognises_flattened_contractions() -> None:
+def test_contraction_recognises_flattened_and_transposed_contractions() -> None:
     def contraction(fn, *shapes):
         kp = kernel_program(byteir_sdk.load(fn, *(np.zeros(s, np.float32) for s in shapes)))
         return next((l, k.types) for k in kp.kernels.values() for l in k.loops() if l.reduction_dims)
 
     # (2, 16, 64) x (64, 32): a generic loop whose leading dims flatten into M = 32.
     loop, types = contraction(lambda x, w: x @ w, (2, 16, 64), (64, 32))
-    assert K.matmul_shape(loop, types) == (32, 64, 32)
-    # Contracting both operands' dim 1 reads B transposed: not a row-major matmul.
+    assert K.contraction(loop, types) == K.Contraction(1, 32, 64, 32)
+    # Contracting both operands' dim 1 reads B transposed.
     from jax import lax
 
     loop, types = contraction(lambda x, w: lax.dot_general(x, w, (((1,), (1,)), ((), ()))), (16, 64), (32, 64))
-    assert K.matmul_shape(loop, types) is None
+    assert K.contraction(loop, types) == K.Contraction(1, 16, 64, 32, b_transposed=True)
 
 
 def test_conv_geometry_reads_stride_dilation_and_fused_padding() -> None:
