@@ -5,6 +5,7 @@ from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import (
     ByteIRError,
     CheckFailedError,
+    CompileError,
     EntryPointError,
     InputMismatchError,
     OracleError,
@@ -33,6 +34,7 @@ __all__ = [
     "reference",
     "ByteIRError",
     "CheckFailedError",
+    "CompileError",
     "EntryPointError",
     "InputMismatchError",
     "OracleError",

@@ -48,6 +48,12 @@ class UnsupportedTypeError(UnsupportedError):
     """An element type with no NumPy/ml_dtypes equivalent, or a dynamic shape."""
 
 
+class CompileError(ByteIRError):
+    """A backend's toolchain (e.g. NVRTC, ptxas) rejected the code the SDK generated: a compiler bug."""
+
+    exit_code = 1
+
+
 class InputMismatchError(ByteIRError):
     """Inputs whose count, name, shape or dtype do not match the program's entry signature."""
 

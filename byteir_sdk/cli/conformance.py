@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--manifest", metavar="M.toml", help="known gaps ([unsupported] / [xfail] tables of case-id pattern = reason); default: the target's own")
     parser.add_argument("--strict", action="store_true", help="a case that passes although the manifest expects it to fail is a failure")
     parser.add_argument("--require-level", choices=["Core", "Full"], help="exit 1 unless the run reaches this conformance level")
+    parser.add_argument("--compile-only", action="store_true",
+                        help="compile every ops/models/corpus case and check each executable offline (e.g. ptxas), run nothing: "
+                             "qualifies code generation on a machine without the device (no HAL tier, no level)")  # fmt: skip
     parser.add_argument("--select", metavar="PATTERN", help="run only case ids matching this fnmatch pattern (e.g. 'ops/add/*')")
     add_common_options(parser, subcommand=False)
     return parser
@@ -43,6 +46,8 @@ def _handle(args: argparse.Namespace) -> int:
     tiers = list(TIERS) if args.tier == "all" else [args.tier]
     if args.tier == "all" and args.corpus is None:
         tiers.remove("corpus")
+    if args.compile_only:
+        tiers = [t for t in tiers if t != "hal"]
     manifest = load_manifest(args.manifest) if args.manifest else None
     out = console()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=out, transient=True) as bar:
@@ -51,7 +56,7 @@ def _handle(args: argparse.Namespace) -> int:
         def progress(result, done: int, total: int) -> None:  # noqa: ANN001
             bar.update(task, total=total, completed=done, description=f"{args.target}: {result.id}")
 
-        result = run_suite(args.target, tiers, corpus=args.corpus, manifest=manifest, strict=args.strict, select=args.select, progress=progress)
+        result = run_suite(args.target, tiers, corpus=args.corpus, manifest=manifest, strict=args.strict, select=args.select, progress=progress, compile_only=args.compile_only)
     counts = result.counts()
     table = Table(title=f"byteir-conformance --target {args.target}", title_justify="left")
     for col in ("tier", "cases", "pass", "fail", "error", "xfail", "xpass", "unsupported"):

@@ -48,12 +48,22 @@ def _inspect_byre(path: str) -> int:
         fmt = exe.format if exe else "library"
         launch = ""
         if exe is not None:
-            sched = exe.launch.get("schedule", exe.launch.get("steps", []))
-            extents = exe.launch.get("extents", [])
-            launch = ", ".join(f"{s}[{e}]" if e > 1 else str(s) for s, e in zip(sched, extents)) or ", ".join(f"{k}={v}" for k, v in exe.launch.items() if k != "library_calls")
+            launch = _launch_text(exe.launch)
         kernels.add_row(str(i), op.callee, fmt, f"{len(op.inputs)}/{len(op.outputs)}{' +scratch' if op.scratch else ''}", launch)
     out.print(kernels)
     return EXIT_OK
+
+
+def _launch_text(launch: dict) -> str:
+    """One line per kernel launch: GPU steps as ``entry<<<grid, block, shared>>>``, CPU steps as
+    ``entry[threads extent]``, else the launch attributes."""
+    sched = launch.get("schedule", launch.get("steps", []))
+    if sched and all(isinstance(s, dict) for s in sched):
+        dims = lambda d: "(" + ",".join(str(x) for x in d) + ")"  # noqa: E731
+        steps = [f"{s['entry']}<<<{dims(s['grid'])}, {dims(s['block'])}, {s.get('shared', 0)}B>>> {s.get('kind', '')}".rstrip() for s in sched]
+        return f"{launch.get('arch', '')}: " * bool(launch.get("arch")) + "; ".join(steps)
+    extents = launch.get("extents", [])
+    return ", ".join(f"{s}[{e}]" if e > 1 else str(s) for s, e in zip(sched, extents)) or ", ".join(f"{k}={v}" for k, v in launch.items() if k != "library_calls")
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -110,7 +120,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
 
     program = _load(args)
-    options = CompileOptions.make(args.target, dump_after=args.dump_after, dump_dir=args.dump_dir)
+    options = CompileOptions.make(args.target, dump_after=args.dump_after, dump_dir=args.dump_dir, target_options=_target_options(args))
     comp = run_stages(program, options)
     assert comp.byre is not None
     output = Path(args.output) if args.output else Path(args.file).with_suffix(".byre")
@@ -127,6 +137,15 @@ def cmd_compile(args: argparse.Namespace) -> int:
     if args.stats:
         out.print(_stats_table(comp.byre.stats))
     return EXIT_OK
+
+
+def _target_options(args: argparse.Namespace) -> dict[str, str]:
+    """The backend options the command line sets (``--cuda-arch``)."""
+    if getattr(args, "cuda_arch", None) is None:
+        return {}
+    if args.target != "cuda":
+        raise UsageError(f"--cuda-arch is an option of the cuda target, not of {args.target!r}")
+    return {"arch": args.cuda_arch}
 
 
 def _stats_table(stats: dict[str, object]) -> Table:
@@ -163,7 +182,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             program = load(args.source, entry=args.entry)
     else:
         program = _load(args)
-        byre = compile_program(program, args.target)
+        byre = compile_program(program, args.target, target_options=_target_options(args))
     compiled = time.perf_counter()
     session = Session(byre)  # type: ignore[arg-type]
     try:
@@ -277,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dump-after", action="append", metavar="STAGE", help="print the IR after STAGE (import, graph, loop, tensor, byre, all); repeatable")
     p.add_argument("--dump-dir", metavar="DIR", help="write the dumps to DIR instead of printing them")
     p.add_argument("--stats", action="store_true", help="arena peak vs naive, weight bytes, kernels, compile time per stage")
+    p.add_argument("--cuda-arch", metavar="sm_XY", help="cuda target: the GPU architecture to generate PTX for (default sm_90)")
     p.set_defaults(handler=cmd_compile)
 
     p = file_command("run", "run a .byre, or a .mlir compiled first, on a target")
@@ -288,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=sorted(reference.ENGINES), default="xla", help="oracle for --check (default xla)")
     p.add_argument("--source", metavar="FILE.mlir", help="the StableHLO a .byre was compiled from (for --check)")
     p.add_argument("--repeat", type=int, default=10, help="steady-state runs to time (default 10; 0 to skip)")
+    p.add_argument("--cuda-arch", metavar="sm_XY", help="cuda target: the GPU architecture to compile a .mlir for (default sm_90)")
     p.set_defaults(handler=cmd_run)
 
     p = file_command("bisect", "run a program on a target and its kernels on the CPU side by side; name the first kernel whose output diverges")

@@ -17,7 +17,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from byteir_sdk.compiler.loop.kernel_ir import Kernel
-from byteir_sdk.errors import UnknownTargetError
+from byteir_sdk.errors import UnknownTargetError, UsageError
 
 __all__ = ["Backend", "Capabilities", "MemoryLevel", "LoweredKernel", "Target", "targets", "get_target", "ENTRY_POINT_GROUP"]
 
@@ -91,6 +91,11 @@ class Backend(abc.ABC):
     def lower(self, kernel: Kernel) -> LoweredKernel:
         """Lower one kernel to an executable blob and its launch metadata."""
 
+    def check_executable(self, lowered: LoweredKernel) -> None:
+        """Validate one of this backend's executables without a device (e.g. assemble PTX with
+        ptxas); raise a ByteIRError saying what is wrong. The default accepts everything.
+        ``byteir-conformance --compile-only`` calls it for every kernel."""
+
     def memory_space(self, kernel: Kernel) -> str:
         """Where `kernel`'s buffers must live: ``"device"`` (the default) or ``"host"`` for a kernel
         the target runs on the host CPU; the pipeline inserts ``byre.copy`` between the spaces and
@@ -108,8 +113,14 @@ class Target:
     description: str = ""
     manifest: Any = None  # conformance manifest: {"unsupported"|"xfail": {case-id pattern: reason}} or a TOML path
 
-    def make_backend(self) -> Backend:
-        backend = self.backend()
+    def make_backend(self, **options: Any) -> Backend:
+        """A new backend; `options` are its factory's keyword arguments (UsageError when it takes none such)."""
+        try:
+            backend = self.backend(**options)
+        except TypeError as exc:
+            if not options:
+                raise
+            raise UsageError(f"target {self.name} does not take the option(s) {', '.join(sorted(options))}: {exc}") from None
         if not isinstance(backend, Backend):
             raise TypeError(f"target {self.name}: backend factory returned {type(backend).__name__}, not a Backend")
         return backend

@@ -51,10 +51,11 @@ class CompileOptions:
     dump_after: frozenset[str] = frozenset()
     dump_dir: Path | None = None
     fold_limit: int | None = None
+    target_options: tuple[tuple[str, Any], ...] = ()  # keyword arguments of the target's backend factory (e.g. arch)
 
     @classmethod
     def make(cls, target: str, dump_after: Iterable[str] | str | None = None, dump_dir: str | os.PathLike[str] | None = None, **rest: Any) -> CompileOptions:
-        unknown = set(rest) - {"fold_limit"}
+        unknown = set(rest) - {"fold_limit", "target_options"}
         if unknown:
             raise UsageError(f"unknown compile option(s): {', '.join(sorted(unknown))}")
         stages = {dump_after} if isinstance(dump_after, str) else set(dump_after or ())
@@ -63,7 +64,8 @@ class CompileOptions:
         bad = stages - set(STAGES)
         if bad:
             raise UsageError(f"unknown stage(s) {', '.join(sorted(bad))} for --dump-after", hint=f"Stages: {', '.join(STAGES)}, all.")
-        return cls(target, frozenset(stages), Path(dump_dir) if dump_dir else None, rest.get("fold_limit"))
+        target_options = tuple(sorted(dict(rest.get("target_options") or {}).items()))
+        return cls(target, frozenset(stages), Path(dump_dir) if dump_dir else None, rest.get("fold_limit"), target_options)
 
 
 @dataclass
@@ -142,7 +144,7 @@ def run_stages(program: Program, options: CompileOptions, lower_on: str | None =
     With `lower_on`, the graph and loop stages still plan for `options.target` (same kernels,
     same names), but that target's backend runs the tensor and ByRE stages: the program
     `options.target` would run, made runnable on `lower_on` for a side-by-side comparison."""
-    backend = get_target(options.target).make_backend()
+    backend = get_target(options.target).make_backend(**dict(options.target_options))
     caps = backend.capabilities()
     comp = Compilation(program=program, backend=backend, capabilities=caps)
     _dump(comp, options, "import", program.text())
@@ -214,7 +216,8 @@ def _tensor_text(kp: KernelProgram, plan: MemoryPlan) -> str:
 def compile(program: Program | str | os.PathLike[str], target: str = "cpu", **options: Any) -> ByreModule:  # noqa: A001
     """Compile a Program (or a model path) for `target` into a ByRE module.
 
-    Options: ``dump_after`` (a stage name, a list, or "all"), ``dump_dir``, ``fold_limit``.
+    Options: ``dump_after`` (a stage name, a list, or "all"), ``dump_dir``, ``fold_limit``,
+    ``target_options`` (a dict for the target's backend, e.g. ``{"arch": "sm_80"}`` for cuda).
     """
     opts = CompileOptions.make(target, **options)
     prog = program if isinstance(program, Program) else load(program)

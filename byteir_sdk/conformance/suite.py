@@ -127,6 +127,7 @@ class SuiteResult:
     strict: bool
     seconds: float = 0.0
     select: str | None = None  # a --select pattern: a partial run, which never earns a level
+    compile_only: bool = False  # code generation checked, nothing run: never earns a level
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -142,6 +143,8 @@ class SuiteResult:
     def level(self) -> str:
         core = [r for r in self.results if r.core]
         core_tiers = {"hal", "ops", "models"} <= set(self.tiers)
+        if self.compile_only:
+            return "compile-only"
         if self.select or not core_tiers or not core or any(not r.ok for r in core):
             return "none"
         if set(TIERS) <= set(self.tiers) and all(r.ok for r in self.results):
@@ -152,12 +155,30 @@ class SuiteResult:
 # ---------------------------------------------------------------------------- running programs
 
 
-def run_on_target(target: Target, program: Any, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Compile `program` for `target` and run it once on its HAL driver."""
-    from byteir_sdk.compiler.pipeline import compile as compile_program
+@dataclass(frozen=True)
+class CompileOnly:
+    """A target whose cases are compiled (and each executable checked offline by the backend's
+    ``check_executable``, e.g. ptxas for PTX) but not run: code generation qualified without a device."""
+
+    target: Target
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+
+def run_on_target(target: Target | CompileOnly, program: Any, inputs: Sequence[np.ndarray]) -> list[np.ndarray] | None:
+    """Compile `program` for `target` and run it once on its HAL driver (None: compile only)."""
+    from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
     from byteir_sdk.runtime import Session
 
-    with Session(compile_program(program, target.name)) as session:
+    comp = run_stages(program, CompileOptions.make(target.name))
+    if isinstance(target, CompileOnly):
+        for lowered in comp.lowered.values():
+            comp.backend.check_executable(lowered)
+        return None
+    assert comp.byre is not None
+    with Session(comp.byre) as session:
         return session.run(list(inputs))
 
 
@@ -201,8 +222,10 @@ def _ops_cases() -> Iterator[Case]:
                 def run(target: Target, spec=spec, dtype=dtype, shapes=shapes, seed=len(shape)) -> list[Comparison]:  # noqa: ANN001
                     args = op_inputs(spec, dtype, shapes, seed)
                     program = load(spec.fn, *args)
-                    want = run_interpreter(program, args)
                     got = run_on_target(target, program, args)
+                    if got is None:
+                        return []
+                    want = run_interpreter(program, args)
                     return [compare(g, w, tolerance_for(spec, w.dtype)) for g, w in zip(got, want)]
 
                 yield Case(f"ops/{spec.op}/{dtype_name}/{shape_name}", "ops", run, spec.op, dtype_name)
@@ -216,8 +239,10 @@ def _model_cases() -> Iterator[Case]:
         def run(target: Target, name: str = name) -> list[Comparison]:
             program = models.get(name)
             args = reference.random_inputs(program, seed=11)
-            want = reference.run(program, args, engine="xla")
             got = run_on_target(target, program, args)
+            if got is None:
+                return []
+            want = reference.run(program, args, engine="xla")
             return _bisect_failures(target, program, args, [compare(g, w, default_tolerance(w.dtype)) for g, w in zip(got, want)])
 
         yield Case(f"models/{name}", "models", run, f"model:{name}", "f32")
@@ -233,7 +258,8 @@ def _corpus_cases(directory: str | os.PathLike[str]) -> Iterator[Case]:
 
         def run(target: Target, path: Path = path) -> list[Comparison]:
             case = load_case(path)
-            return _bisect_failures(target, case.program, case.inputs, case.check(run_on_target(target, case.program, case.inputs)))
+            got = run_on_target(target, case.program, case.inputs)
+            return [] if got is None else _bisect_failures(target, case.program, case.inputs, case.check(got))
 
         yield Case(f"corpus/{path.name}", "corpus", run)
 
@@ -299,13 +325,18 @@ def run_suite(
     strict: bool = False,
     select: str | None = None,
     progress: Callable[[CaseResult, int, int], None] | None = None,
+    compile_only: bool = False,
 ) -> SuiteResult:
     """Run the conformance tiers against a registered target.
 
     `manifest` defaults to the target's own (``Target.manifest``); `select` is an fnmatch pattern
-    over case ids; `progress(result, done, total)` is called after each case.
+    over case ids; `progress(result, done, total)` is called after each case. `compile_only`
+    compiles the ops, models and corpus cases and checks each executable offline
+    (``Backend.check_executable``) without running anything (no HAL tier; level "compile-only").
     """
     target = get_target(target_name)
+    if compile_only:
+        tiers = [t for t in tiers if t != "hal"]
     if manifest is None:
         manifest = load_manifest(getattr(target, "manifest", None))
     cases = collect(tiers, corpus)
@@ -313,11 +344,12 @@ def run_suite(
         cases = [c for c in cases if fnmatch.fnmatchcase(c.id, select)]
     start = time.perf_counter()
     results = []
+    runner: Any = CompileOnly(target) if compile_only else target
     for i, case in enumerate(cases):
-        results.append(run_case(case, target, manifest))
+        results.append(run_case(case, runner, manifest))
         if progress is not None:
             progress(results[-1], i + 1, len(cases))
-    return SuiteResult(target_name, tuple(tiers), results, strict, time.perf_counter() - start, select)
+    return SuiteResult(target_name, tuple(tiers), results, strict, time.perf_counter() - start, select, compile_only)
 
 
 def tolerance_table() -> list[tuple[str, str]]:

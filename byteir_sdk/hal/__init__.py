@@ -4,6 +4,8 @@ from byteir_sdk.hal.contract import (
     Buffer,
     BufferUsage,
     BufferView,
+    Command,
+    CommandBuffer,
     Device,
     DeviceInfo,
     Driver,
@@ -16,6 +18,6 @@ from byteir_sdk.hal.contract import (
 )
 
 __all__ = [
-    "Buffer", "BufferUsage", "BufferView", "Device", "DeviceInfo", "Driver", "Executable", "Fence",
+    "Buffer", "BufferUsage", "BufferView", "Command", "CommandBuffer", "Device", "DeviceInfo", "Driver", "Executable", "Fence",
     "MemoryType", "ProfileEvent", "Queue", "Semaphore",
 ]  # fmt: skip

@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = [
     "MemoryType", "BufferUsage", "DeviceInfo", "Buffer", "BufferView", "Semaphore", "Executable",
-    "Queue", "Device", "Driver", "ProfileEvent", "Fence",
+    "Queue", "Device", "Driver", "ProfileEvent", "Fence", "Command", "CommandBuffer",
 ]  # fmt: skip
 
 
@@ -167,8 +167,51 @@ class Executable(abc.ABC):
         """Names that :meth:`Queue.dispatch` accepts."""
 
 
+@dataclass(frozen=True)
+class Command:
+    """One operation of a recorded sequence: ``dispatch`` with args (executable, entry, bindings,
+    config) or ``copy`` with args (source, target), as :class:`Queue` takes them."""
+
+    kind: str
+    args: tuple[Any, ...]
+
+
+class CommandBuffer:
+    """Commands recorded once (:meth:`Queue.record`) and submitted as a unit many times
+    (:meth:`Queue.execute`), like IREE's command buffers. A driver may subclass it to keep a
+    device-side form (the CUDA driver captures a CUDA graph and replays it)."""
+
+    def __init__(self, commands: Sequence[Command]) -> None:
+        self.commands = tuple(commands)
+
+
 class Queue(abc.ABC):
     """An in-order stream of device work (see the module docstring for waits and signals)."""
+
+    def record(self, commands: Sequence[Command]) -> CommandBuffer:
+        """A command buffer of `commands` (validated when executed). The default keeps the list."""
+        return CommandBuffer(commands)
+
+    def execute(self, buffer: CommandBuffer, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+        """Submit every command of `buffer` in order: `wait` before the first, `signal` after the
+        last. The default submits them one by one; a driver may replay them as one unit."""
+        commands = buffer.commands
+        if not commands:
+            for sem, value in wait:
+                sem.wait(value)
+            for sem, value in signal:
+                sem.signal(value)
+            return
+        for i, command in enumerate(commands):
+            fences = {"wait": wait if i == 0 else (), "signal": signal if i == len(commands) - 1 else ()}
+            if command.kind == "dispatch":
+                self.dispatch(*command.args, **fences)
+            elif command.kind == "copy":
+                self.copy(*command.args, **fences)
+            else:
+                from byteir_sdk.errors import InvalidArgumentError
+
+                raise InvalidArgumentError(f"unknown command kind {command.kind!r} (dispatch or copy)")
 
     @abc.abstractmethod
     def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:

@@ -22,7 +22,7 @@ from byteir_sdk.compiler.byre.emit import ByreModule
 from byteir_sdk.compiler.byre.format import ArgType
 from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import UnsupportedError
-from byteir_sdk.hal import Buffer, BufferView, Device, Executable, MemoryType, Queue
+from byteir_sdk.hal import Buffer, BufferView, Command, Device, Executable, MemoryType, Queue
 from byteir_sdk.runtime.byre import ByreProgram, ComputeOp, CopyOp, Operand, read_byre, verify_byre
 
 __all__ = ["Session", "KernelTime"]
@@ -76,6 +76,8 @@ class Session:
             else:
                 assert isinstance(op, CopyOp)
                 self._plan.append(("copy", (self._view(op.source), self._view(op.target))))
+        # the whole plan as one command buffer, replayed per run (a CUDA graph on the cuda target)
+        self._commands = self._queue.record([Command("dispatch", item[1:]) if kind == "dispatch" else Command("copy", item) for kind, item in self._plan])
         self._inputs = program.arg_indices(ArgType.INPUT)
         self._outputs = program.arg_indices(ArgType.OUTPUT)
         self._input_views = [self._args[i].whole() for i in self._inputs]
@@ -99,13 +101,20 @@ class Session:
 
     def run(self, inputs: sdk_io.Inputs) -> list[np.ndarray]:
         """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
+        return self._run(inputs, recorded=True)
+
+    def _run(self, inputs: sdk_io.Inputs, recorded: bool) -> list[np.ndarray]:
+        """One run: the recorded command buffer, or (`recorded` False, for per-op profiles) each op."""
         q = self._upload(inputs)
-        for kind, item in self._plan:
-            if kind == "dispatch":
-                _, exe, entry, bindings, launch = item
-                q.dispatch(exe, entry, bindings, launch)
-            else:
-                q.copy(item[0], item[1])
+        if recorded:
+            q.execute(self._commands)
+        else:
+            for kind, item in self._plan:
+                if kind == "dispatch":
+                    _, exe, entry, bindings, launch = item
+                    q.dispatch(exe, entry, bindings, launch)
+                else:
+                    q.copy(item[0], item[1])
         outputs = [q.read(view) for view in self._output_views]
         q.finish()
         return outputs
@@ -133,7 +142,7 @@ class Session:
         try:
             self._queue.profile()
             for _ in range(repeat):
-                self.run(inputs)
+                self._run(inputs, recorded=False)
                 events = self._queue.profile()
         finally:
             self.device.set_profiling(False)

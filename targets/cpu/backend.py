@@ -3,6 +3,8 @@ for the StableHLO ops without a loop form."""
 
 from __future__ import annotations
 
+import abc
+import dataclasses
 import os
 
 from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
@@ -53,3 +55,35 @@ class CpuBackend(Backend):
                 "buffers": len(kernel.params) + len(kernel.results) + 1,
             },
         )
+
+
+class HostFallbackBackend(Backend):
+    """A device backend whose kernels it has no program for run on the host CPU: ``device_program``
+    returns the device's lowering or None, and None-kernels are lowered by the CPU backend (launch
+    ``fallback: cpu``) and placed in host memory, so the pipeline copies between the spaces."""
+
+    def __init__(self) -> None:
+        self._host = CpuBackend()
+        # kernel -> its device lowering (None: host fallback); the kernel is kept so its id stays unique
+        self._programs: dict[tuple[str, int], tuple[K.Kernel, LoweredKernel | None]] = {}
+
+    @abc.abstractmethod
+    def device_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        """The device's lowering of `kernel`, or None when the host runs it."""
+
+    def memory_space(self, kernel: K.Kernel) -> str:
+        """Device memory for kernels the device runs, host memory for host-fallback kernels."""
+        return "device" if self._program(kernel) is not None else "host"
+
+    def lower(self, kernel: K.Kernel) -> LoweredKernel:
+        program = self._program(kernel)
+        if program is None:
+            fallback = self._host.lower(kernel)
+            return dataclasses.replace(fallback, launch={**fallback.launch, "fallback": "cpu"})
+        return program
+
+    def _program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        key = (kernel.name, id(kernel))
+        if key not in self._programs:
+            self._programs[key] = (kernel, self.device_program(kernel))
+        return self._programs[key][1]

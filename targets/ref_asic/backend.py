@@ -9,12 +9,12 @@ import dataclasses
 
 import numpy as np
 
-from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
+from byteir_sdk.compiler import Capabilities, LoweredKernel, MemoryLevel
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.tensor.bufferize import buffer_slot
 from byteir_sim.config import MachineConfig
 from byteir_sim.isa import encode_program
-from byteir_targets.cpu.backend import CpuBackend
+from byteir_targets.cpu.backend import HostFallbackBackend
 from byteir_targets.ref_asic.lowering.gemm import lower_contraction, lower_conv
 from byteir_targets.ref_asic.lowering.vector import lower_elementwise, lower_reduction
 
@@ -25,16 +25,14 @@ ASIC_FORMAT = "ref-asic"
 _ARRAY_TYPES = {"f32": "f32", "bf16": "f32", "i8": "i32"}
 
 
-class RefAsicBackend(Backend):
+class RefAsicBackend(HostFallbackBackend):
     """Generates ISA programs for the kernels the array runs; the CPU backend lowers the rest."""
 
     name = "ref_asic"
 
     def __init__(self, config: MachineConfig | None = None) -> None:
+        super().__init__()
         self.config = config or MachineConfig()
-        self._host = CpuBackend()
-        # kernel -> its ASIC program (None: host fallback); the kernel is kept so its id stays unique
-        self._programs: dict[tuple[str, int], tuple[K.Kernel, LoweredKernel | None]] = {}
 
     def capabilities(self) -> Capabilities:
         host = self._host.capabilities()
@@ -47,22 +45,9 @@ class RefAsicBackend(Backend):
             parallelism=1,
         )
 
-    def memory_space(self, kernel: K.Kernel) -> str:
-        """DRAM ("device") for kernels the ASIC runs, host memory for host-fallback kernels."""
-        return "device" if self._asic_program(kernel) is not None else "host"
-
-    def lower(self, kernel: K.Kernel) -> LoweredKernel:
-        program = self._asic_program(kernel)
-        if program is None:
-            fallback = self._host.lower(kernel)
-            return dataclasses.replace(fallback, launch={**fallback.launch, "fallback": "cpu"})
-        return program
-
-    def _asic_program(self, kernel: K.Kernel) -> LoweredKernel | None:
-        key = (kernel.name, id(kernel))
-        if key not in self._programs:
-            self._programs[key] = (kernel, self._gemm_program(kernel) or self._vector_program(kernel))
-        return self._programs[key][1]
+    def device_program(self, kernel: K.Kernel) -> LoweredKernel | None:
+        """The ISA program of a kernel the array or vector unit runs, else None (host fallback)."""
+        return self._gemm_program(kernel) or self._vector_program(kernel)
 
     def _vector_program(self, kernel: K.Kernel) -> LoweredKernel | None:
         loops = list(kernel.loops())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,9 @@ TESTBENCH = {"systolic_tile": "tests.rtl.tb_systolic_tile", "vector_lane": "test
 
 
 def _build_dir(block: str, source: Path, parameters: dict[str, int]) -> Path:
-    """Where `source` is built: keyed by simulator, content and parameters (so builds are reused)."""
-    key = hashlib.sha256(source.read_bytes() + repr(sorted(parameters.items())).encode()).hexdigest()[:16]
+    """Where `source` is built: keyed by simulator, content, parameters and the Python environment
+    (the generated makefiles name cocotb's install path), so builds are reused only where valid."""
+    key = hashlib.sha256(source.read_bytes() + repr(sorted(parameters.items())).encode() + sys.prefix.encode()).hexdigest()[:16]
     return cache_dir() / "cocotb" / f"{block}_{find_simulator()}_{key}"
 
 
