@@ -712,9 +712,8 @@ class _Gen:
             call = calls.get(id(op)) if isinstance(op, K.Loop) else None
             if call is None:
                 continue
-            fill = next((f for f in self.kernel.ops if isinstance(f, K.Loop) and f.name == "fill" and f.results[0] == op.outputs[0]), None)
-            readers = sum(op.outputs[0] in (*o.inputs, *o.outputs, *o.extra) for o in self.kernel.ops if isinstance(o, K.Loop))
-            if fill is not None and readers == 1 and self.kernel.is_zero_fill(fill):
+            fill = self.kernel.sole_zero_fill(op)
+            if fill is not None:
                 skipped_fills.add(id(fill))
                 call["accumulate"] = False
         for i, op in enumerate(self.kernel.ops):

@@ -750,12 +750,22 @@ class _Gen:
 
     def generate(self) -> str:
         kernel = self.kernel
+        gemms = {id(op): self.gemm(op) for op in kernel.loops()}
+        # A zero fill whose only reader is a GEMM becomes the GEMM's "overwrite".
+        skipped: set[int] = set()
+        for op in kernel.loops():
+            fill = kernel.sole_zero_fill(op) if gemms[id(op)] is not None else None
+            if fill is not None:
+                skipped.add(id(fill))
+                gemms[id(op)]["accumulate"] = False  # type: ignore[index]
         for op in kernel.ops:
+            if isinstance(op, K.Loop) and id(op) in skipped:
+                continue
             if isinstance(op, K.Loop):
                 for res in op.results:
                     if res in self.buffers.init_copies:
                         self.emit_copy(res, self.buffers.init_copies[res])
-                g = self.gemm(op)
+                g = gemms[id(op)]
                 if g is not None:
                     if g["in"] in ("f16", "bf16") and g["acc"] == "f32" and self.arch >= 80:
                         self.emit_mma(g)

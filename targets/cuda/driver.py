@@ -235,7 +235,7 @@ class CudaQueue(HostQueue):
         self._cuda_device = device
         cu = _cuda()
         device.make_current()
-        self.stream = _call(cu.cuStreamCreate(cu.CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate", device.info.name)
+        self.stream = _call(cu.cuStreamCreate(int(cu.CUstream_flags.CU_STREAM_NON_BLOCKING)), "cuStreamCreate", device.info.name)
         self._host = HostExecutor(device.pool, device.threads)
         super().__init__(device.info.name)
 
@@ -257,7 +257,7 @@ class CudaQueue(HostQueue):
         """Block the calling thread until the stream's work completed (event record + wait)."""
         cu = _cuda()
         self._cuda_device.make_current()
-        event = _call(cu.cuEventCreate(cu.CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate", self._device)
+        event = _call(cu.cuEventCreate(int(cu.CUevent_flags.CU_EVENT_DISABLE_TIMING)), "cuEventCreate", self._device)
         try:
             _call(cu.cuEventRecord(event, self.stream), "cuEventRecord", self._device)
             _call(cu.cuEventSynchronize(event), "the stream's work", self._device)

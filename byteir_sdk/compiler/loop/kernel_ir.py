@@ -485,6 +485,14 @@ class Kernel:
         """Whether `loop` is a ``fill`` of the value 0."""
         return self.fill_value(loop) == 0.0
 
+    def sole_zero_fill(self, loop: Loop) -> Loop | None:
+        """The zero ``fill`` producing `loop`'s first output init when `loop` is that value's only
+        reader (a backend may then skip the fill and overwrite instead of accumulating), else None."""
+        init = loop.outputs[0] if loop.outputs else None
+        fill = next((f for f in self.loops() if f.name == "fill" and f.results[0] == init), None)
+        readers = sum(init in (*o.inputs, *o.outputs, *o.extra) for o in self.loops())
+        return fill if fill is not None and readers == 1 and self.is_zero_fill(fill) else None
+
     def __str__(self) -> str:
         return format_kernel(self)
 
