@@ -177,9 +177,14 @@ class HostQueue(Queue):
     def set_profiling(self, enabled: bool) -> None:
         self._profiling = enabled
 
-    def _submit(self, name: str, kind: str, fn: Callable[[], None], wait: Sequence[Fence], signal: Sequence[Fence]) -> None:
+    def _submit(self, name: str, kind: str, fn: Callable[[], None], wait: Sequence[Fence], signal: Sequence[Fence], inline: bool = False) -> None:
+        """Queue `fn`; with `inline`, an operation without waits on an idle queue runs at once on the
+        calling thread (the in-order result, without a hand-off to the worker)."""
         if self._closed:
             raise DeviceLostError(f"{self._device}: the device was closed")
+        if inline and not wait and self._done.value >= self._submitted:
+            self._run_item(name, kind, fn, (), signal)
+            return
         self._submitted += 1
         self._items.put((name, kind, fn, tuple(wait), tuple(signal), self._submitted))
 
@@ -189,18 +194,22 @@ class HostQueue(Queue):
             if item is _STOP:
                 return
             name, kind, fn, wait, signal, ticket = item
-            try:
-                for sem, value in wait:
-                    sem.wait(value)
-                self._execute(name, kind, fn, signal)
-            except BaseException as exc:  # noqa: BLE001 - every failure must reach the waiters
-                error = exc if isinstance(exc, ByteIRError) else KernelFaultError(f"{self._device}: {kind} {name} failed: {type(exc).__name__}: {exc}")
-                for sem, _ in signal:
-                    sem.fail(error)
-                with self._events_lock:
-                    if self._error is None:
-                        self._error = error
+            self._run_item(name, kind, fn, wait, signal)
             self._done.signal(ticket)
+
+    def _run_item(self, name: str, kind: str, fn: Callable[[], None], wait: Sequence[Fence], signal: Sequence[Fence]) -> None:
+        """Wait, run, signal; a failure fails the signals and is kept for the next finish()."""
+        try:
+            for sem, value in wait:
+                sem.wait(value)
+            self._execute(name, kind, fn, signal)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the waiters
+            error = exc if isinstance(exc, ByteIRError) else KernelFaultError(f"{self._device}: {kind} {name} failed: {type(exc).__name__}: {exc}")
+            for sem, _ in signal:
+                sem.fail(error)
+            with self._events_lock:
+                if self._error is None:
+                    self._error = error
 
     def _execute(self, name: str, kind: str, fn: Callable[[], None], signal: Sequence[Fence]) -> None:
         """Run one item whose waits are satisfied: time it when profiling, then signal."""
@@ -217,7 +226,7 @@ class HostQueue(Queue):
         if source.nbytes != target.nbytes:
             raise InvalidArgumentError(f"{self._device}: copy of {source.nbytes} bytes into a {target.nbytes}-byte view")
         _bytes(source), _bytes(target)  # both must be memory this driver can reach
-        self._submit("copy", "copy", lambda: self.run_copy(source, target), wait, signal)
+        self._submit("copy", "copy", lambda: self.run_copy(source, target), wait, signal, inline=True)
 
     def run_copy(self, source: BufferView, target: BufferView) -> None:
         """Execute one copy on the worker thread (subclasses may account for it)."""
@@ -240,7 +249,7 @@ class HostQueue(Queue):
         if not wait and self._done.value >= self._submitted:
             # Idle queue: nothing before this update can touch `dst`, so copying now is the
             # in-order result, and saves the snapshot copy (the caller may change `data` after).
-            self._execute("update", "update", lambda: np.copyto(dst, raw), signal)
+            self._run_item("update", "update", lambda: np.copyto(dst, raw), (), signal)
             return
         captured = raw.copy()
         self._submit("update", "update", lambda: np.copyto(dst, captured), wait, signal)
@@ -248,7 +257,7 @@ class HostQueue(Queue):
     def read(self, source: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> np.ndarray:
         out = np.empty(source.shape, source.dtype)
         src = host_array(source)
-        self._submit("read", "read", lambda: np.copyto(out, src), wait, signal)
+        self._submit("read", "read", lambda: np.copyto(out, src), wait, signal, inline=True)
         return out
 
     def dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any], *,
@@ -258,7 +267,7 @@ class HostQueue(Queue):
         for view in bindings:
             host_array(view)  # validates the binding now, at submission
         bound = tuple(bindings)
-        self._submit(entry, "dispatch", lambda: self.run_dispatch(executable, entry, bound, config), wait, signal)
+        self._submit(entry, "dispatch", lambda: self.run_dispatch(executable, entry, bound, config), wait, signal, inline=True)
 
     def finish(self, timeout: float | None = None) -> None:
         self._done.wait(self._submitted, timeout)

@@ -51,6 +51,7 @@ class CpuBackend(Backend):
                 "steps": [s.entry for s in steps if s.library is None],
                 "schedule": [s.entry if s.library is None else f"library:{i}" for i, s in enumerate(steps)],
                 "extents": [s.extent for s in steps],
+                "points": [s.points for s in steps],
                 "library_calls": [s.library for s in steps if s.library is not None],
                 "buffers": len(kernel.params) + len(kernel.results) + 1,
             },

@@ -47,11 +47,30 @@ _ICMP = {"eq": (True, "=="), "ne": (True, "!="), "slt": (True, "<"), "sle": (Tru
 @dataclass(frozen=True)
 class Step:
     """One step of a kernel, run in order: a JIT function (``extent`` > 1 means [0, extent) may be
-    split across threads) or, with ``library``, a library routine over the kernel's buffers."""
+    split across threads; ``points`` is its iteration count, which bounds how many threads pay off)
+    or, with ``library``, a library routine over the kernel's buffers."""
 
     entry: str
     extent: int
     library: dict | None = None
+    points: int = 1
+
+
+def _loop_order(loop: K.Loop, split: bool) -> list[int]:
+    """The nest order of `loop`'s dims: as declared, except that the last parallel dim moves inside
+    the reduction dims after it when every output is contiguous along it (e.g. pooling or a direct
+    convolution over channels), so the innermost loop runs over independent outputs and vectorises.
+    Each output still sees its reduction iterations in the same order (bit-identical results)."""
+    order = list(range(len(loop.domain)))
+    par = loop.parallel_dims
+    if not par or not loop.reduction_dims or (par[-1] == 0 and split):
+        return order
+    p = par[-1]
+    n_in = len(loop.inputs)
+    contiguous = all(m.results and m.results[-1] == K.Dim(p) for m in loop.maps[n_in:])
+    if not contiguous or not any(d > p for d in loop.reduction_dims) or loop.domain[p] < 4:
+        return order
+    return [d for d in order if d != p] + [p]
 
 
 def _combines_accumulator(e: K.Op, n_in: int) -> bool:
@@ -623,24 +642,27 @@ class _Gen:
         tiles = list(loop.annotations.get("tiles", loop.domain)) or list(loop.domain)
         tiled = [d for d in range(len(loop.domain)) if loop.iterators[d] == "parallel" and 1 < tiles[d] < loop.domain[d] and not (d == 0 and split)]
 
-        def nest(depth: int, ivs: list[ll.Value], tile_starts: dict[int, ll.Value]) -> None:
+        order = _loop_order(loop, split)
+
+        def nest(depth: int, ivs: dict[int, ll.Value], tile_starts: dict[int, ll.Value]) -> None:
             if depth == len(loop.domain):
-                point(ivs)
+                point([ivs[d] for d in range(len(loop.domain))])
                 return
-            if depth == 0 and split:
+            dim = order[depth]
+            if dim == 0 and split:
                 start, stop = lo, hi
-            elif depth in tile_starts:
-                start = tile_starts[depth]
-                end = b.add(start, ll.Constant(I64, tiles[depth]))
-                limit = ll.Constant(I64, loop.domain[depth])
+            elif dim in tile_starts:
+                start = tile_starts[dim]
+                end = b.add(start, ll.Constant(I64, tiles[dim]))
+                limit = ll.Constant(I64, loop.domain[dim])
                 stop = b.select(b.icmp_signed("<", end, limit), end, limit)
             else:
-                start, stop = ll.Constant(I64, 0), ll.Constant(I64, loop.domain[depth])
-            self.loop(b, start, stop, lambda iv: nest(depth + 1, [*ivs, iv], tile_starts))
+                start, stop = ll.Constant(I64, 0), ll.Constant(I64, loop.domain[dim])
+            self.loop(b, start, stop, lambda iv: nest(depth + 1, {**ivs, dim: iv}, tile_starts))
 
         def tile_nest(k: int, starts: dict[int, ll.Value]) -> None:
             if k == len(tiled):
-                nest(0, [], starts)
+                nest(0, {}, starts)
                 return
             d = tiled[k]
             n_tiles = -(-loop.domain[d] // tiles[d])
@@ -657,7 +679,7 @@ class _Gen:
             b.branch(done_bb)
             b.position_at_end(done_bb)
         b.ret_void()
-        self.steps.append(Step(step, loop.domain[0] if split else 1))
+        self.steps.append(Step(step, loop.domain[0] if split else 1, points=int(np.prod(loop.domain, dtype=np.int64))))
 
     def emit_copy(self, index: int, dst: str, src: str) -> None:
         fn, b = self.new_function(f"c{index}")

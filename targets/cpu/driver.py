@@ -23,6 +23,8 @@ from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
 
+#: loop iterations below which another thread does not pay for its hand-off (about 50 us of work)
+_POINTS_PER_THREAD = 1 << 16
 _KERNEL = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 _llvm_lock = threading.Lock()
 _llvm_ready = False
@@ -156,8 +158,9 @@ class HostExecutor:
         table = (ctypes.c_void_p * max(len(bindings), 1))(*[int(host_array(v).ctypes.data) if v.nbytes else 0 for v in bindings])
         steps = config.get("schedule", config.get("steps", [entry]))
         extents = config.get("extents", [1] * len(steps))
+        points = config.get("points", [None] * len(steps))  # absent in .byre files before it was added
         library = iter(config.get("library_calls", []))
-        for step, extent in zip(steps, extents):
+        for step, extent, work in zip(steps, extents, points):
             if step.startswith("library:"):
                 self._run_library(next(library), bindings)
                 continue
@@ -165,6 +168,8 @@ class HostExecutor:
                 continue  # an empty outer dimension: the step has no iterations
             fn = executable.function(step)
             threads = min(self._threads, int(extent))
+            if work is not None:  # a small step runs on the calling thread: a hand-off costs more than it saves
+                threads = min(threads, max(1, int(work) // _POINTS_PER_THREAD))
             if threads <= 1:
                 fn(ctypes.addressof(table), 0, max(int(extent), 1))
                 continue

@@ -87,3 +87,41 @@ def test_jit_objects_are_cached_on_disk_by_content(tmp_path, monkeypatch, device
     assert second.cache_hit and second.cache_file == first.cache_file
     other = LlvmExecutable(ir.replace(b"@k", b"@k2"), ["k2"], "cpu:0")
     assert other.cache_file != first.cache_file  # keyed by content
+
+
+def test_command_buffers_and_inline_ops_keep_queue_order(device) -> None:
+    """A recorded command buffer runs its commands in order, after its waits and before its
+    signals; an operation submitted behind blocked work waits for it even though an idle queue
+    runs operations inline."""
+    from byteir_sdk.hal import Command
+
+    a, b = device.allocate(16), device.allocate(16)
+    q = device.queue()
+    q.update(a.whole(), np.arange(16, dtype=np.uint8))
+    gate, done = device.semaphore(0), device.semaphore(0)
+    commands = q.record([Command("copy", (a.whole(), b.whole())), Command("copy", (b.view(0, (8,)), a.view(8, (8,))))])
+    q.execute(commands, wait=[(gate, 1)], signal=[(done, 1)])
+    late = q.read(a.whole())  # queued behind the blocked command buffer, not run inline
+    assert done.value == 0
+    gate.signal(1)
+    done.wait(1, timeout=10)
+    q.finish()
+    assert np.array_equal(late, np.r_[np.arange(16)[:8], np.arange(8)].astype(np.uint8))
+    q.execute(q.record([]), signal=[(done, 2)])  # an empty buffer still signals
+    assert done.value == 2
+    a.release()
+    b.release()
+
+
+def test_last_parallel_dim_moves_inside_trailing_reductions() -> None:
+    """Pooling-style loops vectorise over channels; row reductions keep their order."""
+    from byteir_sdk.compiler.loop import kernel_ir as K
+    from byteir_targets.cpu.codegen import _loop_order
+
+    d = [K.Dim(i) for i in range(6)]
+    pool = K.Loop("pooling_nhwc_max", (2, 4, 4, 8, 2, 2), ("parallel",) * 4 + ("reduction",) * 2, ("x",), ("o",),
+                  (K.AffineMap(6, (d[0], d[1], d[2], d[3])), K.AffineMap(6, (d[0], d[1], d[2], d[3]))), (K.Arg(1, "f32"),), ("r",))  # fmt: skip
+    assert _loop_order(pool, split=True) == [0, 1, 2, 4, 5, 3]
+    rows = K.Loop("generic", (8, 64), ("parallel", "reduction"), ("x",), ("o",),
+                  (K.AffineMap(2, (d[0], d[1])), K.AffineMap(2, (d[0],))), (K.Arg(1, "f32"),), ("r",))  # fmt: skip
+    assert _loop_order(rows, split=True) == [0, 1]
