@@ -227,6 +227,17 @@ class Queue(abc.ABC):
         """Host -> device: write `data` (exactly the view's bytes) into the view. The data is
         captured at submission, so the caller may reuse its array at once."""
 
+    def bind_host(self, target: Buffer, data: np.ndarray) -> bool:
+        """Back the whole of `target` by `data`'s memory, without a copy, for the operations
+        submitted until :meth:`unbind_host`: the caller leaves `data` unchanged meanwhile and no
+        operation may write `target`. Returns False where the driver cannot (the caller then
+        copies with :meth:`update`); the default always does."""
+        return False
+
+    def unbind_host(self, target: Buffer) -> None:
+        """Back `target` by its own memory again; call it once the operations reading `data`
+        completed (after :meth:`finish`). The default has nothing to undo."""
+
     @abc.abstractmethod
     def read(self, source: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> np.ndarray:
         """Device -> host: an array of the view's shape and dtype, valid once this operation

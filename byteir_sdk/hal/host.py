@@ -112,6 +112,7 @@ class HostBuffer(Buffer):
         self._raw = raw
         self._address = int(raw.ctypes.data) + start  # an empty slice would not report it
         self._data: np.ndarray | None = raw[start : start + size]
+        self._own: np.ndarray | None = None  # its own bytes while it borrows a caller's array
         self._finalizer = weakref.finalize(self, memory.release, size)
 
     @property
@@ -134,12 +135,25 @@ class HostBuffer(Buffer):
 
     @property
     def address(self) -> int:
-        self.data  # raises once released
-        return self._address
+        data = self.data  # raises once released
+        return self._address if self._own is None else int(data.ctypes.data)
+
+    def borrow(self, data: np.ndarray) -> None:
+        """Be backed by `data` (bytes of exactly this size) until :meth:`give_back`."""
+        if self._own is None:
+            self._own = self.data
+        self._data = data
+
+    def give_back(self) -> None:
+        """Be backed by this buffer's own memory again."""
+        if self._own is not None and self._data is not None:
+            self._data = self._own
+        self._own = None
 
     def release(self) -> None:
         if self._data is not None:
             self._data = None
+            self._own = None
             self._raw = np.zeros(0, np.uint8)
             self._finalizer()
 
@@ -253,6 +267,20 @@ class HostQueue(Queue):
             return
         captured = raw.copy()
         self._submit("update", "update", lambda: np.copyto(dst, captured), wait, signal)
+
+    def bind_host(self, target: Buffer, data: np.ndarray) -> bool:
+        """Host memory needs no copy: an idle queue lets `target` borrow a C-contiguous, aligned
+        `data` of exactly its size (kernels then read the caller's array in place)."""
+        if not isinstance(target, HostBuffer) or not isinstance(data, np.ndarray) or self._done.value < self._submitted:
+            return False
+        if not (data.flags.c_contiguous and data.flags.aligned and data.nbytes == target.size and target.size):
+            return False
+        target.borrow(data.reshape(-1).view(np.uint8))
+        return True
+
+    def unbind_host(self, target: Buffer) -> None:
+        if isinstance(target, HostBuffer):
+            target.give_back()
 
     def read(self, source: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> np.ndarray:
         out = np.empty(source.shape, source.dtype)

@@ -3,8 +3,10 @@
 At construction: read + verify the module, create the target's device (or use the one given),
 allocate one arena per memory space (device-local, or host-visible for host kernels) and one
 buffer per entry argument, upload the weights, prepare every
-executable. ``run`` binds inputs, dispatches the computes in order on the device queue, copies,
-and reads the outputs: no allocation of device buffers per run.
+executable. ``run`` binds inputs (in place, without a copy, where the queue can back an input
+buffer by the caller's array -- host memory -- and no operation writes it), dispatches the
+computes in order on the device queue, copies, and reads the outputs: no allocation of device
+buffers per run.
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ class Session:
         self._inputs = program.arg_indices(ArgType.INPUT)
         self._outputs = program.arg_indices(ArgType.OUTPUT)
         self._input_views = [self._args[i].whole() for i in self._inputs]
+        # inputs no operation writes may be read from the caller's arrays in place (no upload copy)
+        written = {o.arg for op in program.ops for o in (op.outputs if isinstance(op, ComputeOp) else (op.target,))}
+        self._read_only_inputs = [i not in written for i in self._inputs]
+        self._bound: list[Buffer] = []
         self._output_views = [self._view(Operand(i, 0, program.args[i].shape, program.args[i].element)) for i in self._outputs]
         self.input_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._inputs)
         self.output_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._outputs)
@@ -95,9 +101,21 @@ class Session:
     def _upload(self, inputs: sdk_io.Inputs) -> Queue:
         """Check `inputs` against the signature and queue their upload; returns the queue."""
         arrays = sdk_io.bind_inputs(self.input_specs, inputs, what=self.program.source)
-        for view, array in zip(self._input_views, arrays):
-            self._queue.update(view, array)
+        for view, array, read_only in zip(self._input_views, arrays, self._read_only_inputs):
+            if read_only and self._queue.bind_host(view.buffer, array):
+                self._bound.append(view.buffer)
+            else:
+                self._queue.update(view, array)
         return self._queue
+
+    def _finish(self) -> None:
+        """Wait for the run; then the input buffers stop borrowing the caller's arrays."""
+        try:
+            self._queue.finish()
+        finally:
+            for buffer in self._bound:
+                self._queue.unbind_host(buffer)
+            self._bound = []
 
     def run(self, inputs: sdk_io.Inputs) -> list[np.ndarray]:
         """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
@@ -106,17 +124,19 @@ class Session:
     def _run(self, inputs: sdk_io.Inputs, recorded: bool) -> list[np.ndarray]:
         """One run: the recorded command buffer, or (`recorded` False, for per-op profiles) each op."""
         q = self._upload(inputs)
-        if recorded:
-            q.execute(self._commands)
-        else:
-            for kind, item in self._plan:
-                if kind == "dispatch":
-                    _, exe, entry, bindings, launch = item
-                    q.dispatch(exe, entry, bindings, launch)
-                else:
-                    q.copy(item[0], item[1])
-        outputs = [q.read(view) for view in self._output_views]
-        q.finish()
+        try:
+            if recorded:
+                q.execute(self._commands)
+            else:
+                for kind, item in self._plan:
+                    if kind == "dispatch":
+                        _, exe, entry, bindings, launch = item
+                        q.dispatch(exe, entry, bindings, launch)
+                    else:
+                        q.copy(item[0], item[1])
+            outputs = [q.read(view) for view in self._output_views]
+        finally:
+            self._finish()
         return outputs
 
     def run_traced(self, inputs: sdk_io.Inputs) -> list[tuple[str, list[np.ndarray]]]:
@@ -125,15 +145,17 @@ class Session:
         q = self._upload(inputs)
         computes = iter(op for op in self.program.ops if isinstance(op, ComputeOp))
         trace: list[tuple[str, list[np.ndarray]]] = []
-        for kind, item in self._plan:
-            if kind == "dispatch":
-                callee, exe, entry, bindings, launch = item
-                q.dispatch(exe, entry, bindings, launch)
-                op = next(computes)  # its bindings are its inputs, then its outputs
-                trace.append((callee, [q.read(v) for v in bindings[len(op.inputs) : len(op.inputs) + len(op.outputs)]]))
-            else:
-                q.copy(item[0], item[1])
-        q.finish()
+        try:
+            for kind, item in self._plan:
+                if kind == "dispatch":
+                    callee, exe, entry, bindings, launch = item
+                    q.dispatch(exe, entry, bindings, launch)
+                    op = next(computes)  # its bindings are its inputs, then its outputs
+                    trace.append((callee, [q.read(v) for v in bindings[len(op.inputs) : len(op.inputs) + len(op.outputs)]]))
+                else:
+                    q.copy(item[0], item[1])
+        finally:
+            self._finish()
         return trace
 
     def profile(self, inputs: sdk_io.Inputs, repeat: int = 1) -> list[KernelTime]:

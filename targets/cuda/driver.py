@@ -157,7 +157,9 @@ class CudaBuffer(Buffer):
     def usage(self) -> BufferUsage:
         return self._usage
 
+    @property
     def address(self) -> int:
+        """The device (or pinned host) address; InvalidArgumentError once released."""
         if not self._finalizer.alive:
             raise InvalidArgumentError(f"{self._device}: buffer was released")
         return self.ptr
@@ -178,7 +180,7 @@ def _free(device: CudaDevice, ptr: int, size: int, host: bool) -> None:
 def _address(view: BufferView) -> int:
     if not isinstance(view.buffer, CudaBuffer):
         raise InvalidArgumentError(f"a {type(view.buffer).__name__} is not a buffer of the cuda driver")
-    return view.buffer.address() + view.offset
+    return view.buffer.address + view.offset
 
 
 class CudaExecutable(Executable):

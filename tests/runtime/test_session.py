@@ -202,3 +202,24 @@ def test_cli_run_with_check(tmp_path: Path, capsys) -> None:
     assert byteir_cli.main(["run", str(byre), "--check"]) == 2
     assert "--check needs the StableHLO program" in capsys.readouterr().err
     assert byteir_cli.main(["run", str(byre), "--source", str(src), "--check", "--repeat", "0"]) == 0
+
+
+def test_inputs_are_read_in_place_on_host_memory(mlp_byre, device, monkeypatch) -> None:
+    """On host memory the input buffer borrows the caller's array for the run (no upload copy),
+    leaves it unchanged, and is backed by its own memory again afterwards."""
+    with Session(mlp_byre, device=device) as session:
+        (spec,) = session.input_specs
+        x = np.random.default_rng(0).standard_normal(spec.shape).astype(np.float32)
+        before = x.copy()
+        updates = []
+        monkeypatch.setattr(type(session._queue), "update", lambda self, *a, **k: updates.append(a))
+        got = session.run([x])
+        assert not updates, "a read-only input was copied"
+        assert np.array_equal(x, before)
+        buffer = session._input_views[0].buffer
+        assert buffer.address != x.ctypes.data  # its own memory again
+        monkeypatch.undo()
+        x_strided = np.asfortranarray(x)  # bound after conversion, or copied: same answer either way
+        assert np.array_equal(session.run([x_strided])[0], got[0])
+    want = reference.run(models.get("mlp", batch=2), [x], engine="xla")
+    assert reference.compare(got[0], want[0], reference.default_tolerance(want[0].dtype)).ok
