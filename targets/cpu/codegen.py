@@ -18,7 +18,7 @@ import numpy as np
 
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
-from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffer_slot
+from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffer_slot, value_root, with_result_copies
 from byteir_sdk.errors import UnsupportedOpError
 from byteir_targets.cpu.vecmath import exp_f32, tanh_f32
 
@@ -238,9 +238,10 @@ class _Complex:
 
 
 class _Gen:
-    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers) -> None:
+    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers, result_copies: list[tuple[str, str]]) -> None:
         self.kernel = kernel
         self.buffers = buffers
+        self.result_copies = result_copies  # (target, source) copies after the ops
         self.module = ll.Module(name=kernel.name)
         self.steps: list[Step] = []
         self.globals: dict[str, ll.GlobalVariable] = {}
@@ -259,10 +260,8 @@ class _Gen:
         return self.module.declare_intrinsic(name, types, ll.FunctionType(t, [t] * arity))
 
     def root(self, name: str) -> tuple[str, BufferRef]:
-        refs = self.buffers.refs
-        while refs[name].kind == "alias":
-            name = refs[name].of
-        return name, refs[name]
+        name = value_root(self.buffers, name)
+        return name, self.buffers.refs[name]
 
     def base(self, b: ll.IRBuilder, table: ll.Value, name: str) -> ll.Value:
         root, ref = self.root(name)
@@ -623,7 +622,7 @@ class _Gen:
                 else:
                     vals = [ev(a) for a in e.args]
                     value = self.op(b, e, [v for v, _ in vals], [t for _, t in vals])
-                    if e.type in ("f16", "bf16") and e.name not in ("select", "bitcast", "extf", "truncf", "sitofp", "uitofp"):
+                    if e.type in ("f16", "bf16") and e.name not in K.SELF_ROUNDING_OPS:
                         value = self.round_to(b, value, e.type)
                     out = (value, e.type)
                 cache[key] = out
@@ -753,22 +752,14 @@ class _Gen:
                 raise UnsupportedOpError(f"{self.kernel.name}: host op {op.name} cannot be compiled to LLVM")
             elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast"):
                 raise UnsupportedOpError(f"{self.kernel.name}: view {op.kind} reached the cpu code generator (run views-to-loops)")
-        # A result whose data lives elsewhere (a param, a constant) is copied into its buffer.
-        for i, r in enumerate(self.kernel.results):
-            root, ref = self.root(r)
-            if not (ref.kind == "result" and ref.index == i):
-                self.buffers.refs[f"__result{i}"] = BufferRef("result", i)
-                self.kernel.types[f"__result{i}"] = self.kernel.types[r]
-                self.emit_copy(len(self.steps), f"__result{i}", root)
+        for target, source in self.result_copies:
+            self.emit_copy(len(self.steps), target, source)
         return self.module
 
 
 def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:
     """LLVM IR text of `kernel` (after the tensor stage) and its steps in order."""
-    if kernel.buffers is None:
-        raise ValueError(f"kernel {kernel.name} has no buffer assignment: run the tensor stage first")
-    assert isinstance(kernel.buffers, KernelBuffers)
-    buffers = KernelBuffers(dict(kernel.buffers.refs), kernel.buffers.scratch_bytes, dict(kernel.buffers.init_copies))
-    gen = _Gen(K.Kernel(kernel.name, kernel.params, kernel.results, dict(kernel.types), kernel.ops, buffers), buffers)
+    lowered, copies = with_result_copies(kernel)
+    gen = _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
     module = gen.generate()
     return str(module), gen.steps

@@ -32,7 +32,7 @@ import numpy as np
 
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
-from byteir_sdk.compiler.tensor.bufferize import KernelBuffers, buffer_slot
+from byteir_sdk.compiler.tensor.bufferize import KernelBuffers, buffer_slot, value_root, with_result_copies
 from byteir_sdk.errors import UnsupportedOpError
 
 __all__ = ["generate", "Step", "SUPPORTED_TYPES", "arch_number"]
@@ -49,8 +49,6 @@ _MATH = {"exp": "exp", "log": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
 _FCMP = {"oeq": "==", "ogt": ">", "oge": ">=", "olt": "<", "ole": "<=", "one": "!=", "ueq": "==", "ugt": ">", "uge": ">=",
          "ult": "<", "ule": "<=", "une": "!="}  # fmt: skip
 _ICMP = {"eq": "==", "ne": "!=", "slt": "<", "sle": "<=", "sgt": ">", "sge": ">=", "ult": "<", "ule": "<=", "ugt": ">", "uge": ">="}
-#: combiners a block reduction may reassociate
-_COMBINERS = frozenset({"add", "mul", "maximumf", "minimumf", "maxnumf", "minnumf", "maxs", "mins", "maxu", "minu", "and", "or", "xor"})
 
 BLOCK = 256  # threads per block of loop kernels
 REDUCE_MIN = 64  # reduction points from which a loop gets a block per output
@@ -217,7 +215,8 @@ def _saturate(x: str, signed: bool, t: str, from_t: str) -> str:
 
 def scalar_op(name: str, args: list[str], arg_types: list[str], t: str) -> str:
     """C expression of Kernel IR scalar op `name` over C expressions `args` (typed `arg_types`),
-    yielding a value of type `t` (f16/bf16 are *not* rounded here; the caller rounds)."""
+    yielding a value of type `t`. f16/bf16 results are rounded here only by the ops of
+    K.SELF_ROUNDING_OPS (conversions); the caller rounds the others."""
     a = args[0]
     at = arg_types[0]
     c = ctype(t)
@@ -301,8 +300,8 @@ def scalar_op(name: str, args: list[str], arg_types: list[str], t: str) -> str:
         return _saturate(a, name == "fptosi", t, at)
     if name in ("extf", "truncf"):
         if at == "f64" and t == "f16":
-            return f"f16_load(f16_bits_d({a}))"
-        return f"(({c})({a}))"
+            return f"f16_load(f16_bits_d({a}))"  # one rounding, straight to half
+        return f"round_{t}((float)({a}))" if t in ("f16", "bf16") else f"(({c})({a}))"
     if name in ("extsi", "extui", "trunci", "index_cast", "index_castui"):
         if t == "i1":
             return f"((({_unsigned_view(a, at)}) & 1) != 0)"
@@ -325,17 +324,20 @@ def _bitcast(a: str, at: str, t: str) -> str:
     return f"(({ctype(t)}){bits})"
 
 
-def _uses_acc(e: K.Expr, n_in: int, seen: set[int] | None = None) -> bool:
-    """Whether expression `e` reads an output operand (a reduction's running value)."""
-    seen = set() if seen is None else seen
-    if id(e) in seen:
-        return False
-    seen.add(id(e))
-    if isinstance(e, K.Arg):
-        return e.index >= n_in
-    children = [*e.args] if isinstance(e, K.Op) else [*e.indices] if isinstance(e, K.Extract) else \
-        [e.cond, *e.then, *e.otherwise] if isinstance(e, K.Cond) else []  # fmt: skip
-    return any(_uses_acc(x, n_in, seen) for x in children)
+def _gemm_grid(g: dict) -> tuple[int, int, int]:
+    """Blocks of a GEMM step: N tiles, M tiles, batch."""
+    return -(-g["n"] // TILE), -(-g["m"] // TILE), g["batch"]
+
+
+def _fits(g: dict) -> dict | None:
+    """`g` when its grid fits CUDA's y / z limits (65535), else None (the loop kernel runs it)."""
+    _, y, z = _gemm_grid(g)
+    return g if y <= 65535 and z <= 65535 else None
+
+
+def _load_into(code: str, target: str, macro: str) -> str:
+    """A GEMM operand loader (``RAW(in bounds, element)`` statements) storing into `target` through `macro`."""
+    return "{ " + code.replace("RAW(", f"{target} = {macro}(") + " }"
 
 
 @dataclass
@@ -386,9 +388,7 @@ class _Body:
         else:
             vals = [self.value(a) for a in e.args]
             text = scalar_op(e.name, [v for v, _ in vals], [t for _, t in vals], e.type)
-            if e.type in ("f16", "bf16") and e.name not in ("select", "bitcast", "extf", "truncf", "sitofp", "uitofp"):
-                text = f"round_{e.type}({text})"
-            elif e.type in ("f16", "bf16") and e.name in ("extf", "truncf") and not text.startswith("f16_load"):
+            if e.type in ("f16", "bf16") and e.name not in K.SELF_ROUNDING_OPS:
                 text = f"round_{e.type}({text})"
             out = (text, e.type)
         if not isinstance(e, (K.Index, K.Lit)):
@@ -400,9 +400,10 @@ class _Body:
 
 
 class _Gen:
-    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers, arch: int) -> None:
+    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers, arch: int, result_copies: list[tuple[str, str]]) -> None:
         self.kernel = kernel
         self.buffers = buffers
+        self.result_copies = result_copies  # (target, source) copies after the ops
         self.arch = arch
         self.steps: list[Step] = []
         self.functions: list[str] = []
@@ -410,17 +411,11 @@ class _Gen:
         self.n_slots = len(kernel.params) + len(kernel.results) + 1
 
     # ------------------------------------------------------------------ buffers
-    def root(self, name: str) -> str:
-        refs = self.buffers.refs
-        while refs[name].kind == "alias":
-            name = refs[name].of
-        return name
-
     def pointer(self, name: str) -> str:
         """A C expression of `name`'s first byte: a table slot at an offset, or a constant's global."""
         slot = buffer_slot(self.buffers, len(self.kernel.params), len(self.kernel.results), name)
         if slot is None:
-            return self.constant(self.root(name))
+            return self.constant(value_root(self.buffers, name))
         index, offset = slot
         return f"(b{index} + {offset})" if offset else f"b{index}"
 
@@ -494,7 +489,7 @@ class _Gen:
         acc: dict[int, str] = {}
         if in_registers:
             for k, out in enumerate(loop.outputs):
-                if any(_uses_acc(e, n_in) for e in loop.body):
+                if any(K.reads_outputs(e, n_in) for e in loop.body):
                     t = self.kernel.types[out].element
                     inner.append(f"{ctype(t)} acc{k} = {self.load(out, self.linear(loop.maps[n_in + k], self.kernel.types[out].shape, ivs))};")
                     acc[k] = f"acc{k}"
@@ -524,20 +519,15 @@ class _Gen:
         self.add_step("loop", lines, (max(1, min(-(-points // threads), 1 << 20)), 1, 1), (threads, 1, 1))
 
     def block_reduction(self, loop: K.Loop) -> tuple[str, K.Expr] | None:
-        """(combiner, the reduced expression) when `loop` may run as a block reduction, else None."""
+        """(combiner, the reduced expression) when `loop` may run as a block reduction: one output,
+        ``acc <op> f`` with an associative op (K.accumulations), >= REDUCE_MIN reduction points."""
         n_in = len(loop.inputs)
         if len(loop.results) != 1 or not loop.reduction_dims or any(m.dims_used() & set(loop.reduction_dims) for m in loop.maps[n_in:]):
             return None
-        body = loop.body[0]
-        if not (isinstance(body, K.Op) and body.name in _COMBINERS and len(body.args) == 2 and body.type in SUPPORTED_TYPES):
+        plan = K.accumulations(loop)
+        if plan is None or int(np.prod([loop.domain[d] for d in loop.reduction_dims], dtype=np.int64)) < REDUCE_MIN:
             return None
-        acc = [a for a in body.args if isinstance(a, K.Arg) and a.index == n_in]
-        if len(acc) != 1:
-            return None
-        other = body.args[1] if body.args[0] is acc[0] or body.args[0] == acc[0] else body.args[0]
-        if _uses_acc(other, n_in) or int(np.prod([loop.domain[d] for d in loop.reduction_dims], dtype=np.int64)) < REDUCE_MIN:
-            return None
-        return body.name, other
+        return plan[0]
 
     def emit_block_reduction(self, loop: K.Loop, combiner: str, reduced: K.Expr) -> None:
         """A block per output point: threads stride over the reduction points, then a shared-memory tree."""
@@ -609,27 +599,22 @@ class _Gen:
                       f" const bool inside = ih >= 0 && ih < {h}ll && iw >= 0 && iw < {w}ll;"
                       f" RAW(inside, (({storage(in_t)}*){image})[((n_ * {h}ll + ih) * {w}ll + iw) * {c}ll + c_]);")  # fmt: skip
             load_b = f"RAW(true, (({storage(in_t)}*){filt})[k * {f}ll + n]);"
-            return {"batch": 1, "m": n * oh * ow, "n": f, "k": kh * kw * c, "in": in_t, "acc": acc_t, "out": out, "load_a": load_a, "load_b": load_b}
+            return _fits({"batch": 1, "m": n * oh * ow, "n": f, "k": kh * kw * c, "in": in_t, "acc": acc_t, "out": out, "load_a": load_a, "load_b": load_b})
         con = K.contraction(loop, kernel.types)
         if con is None:
             return None
         in_t = kernel.types[loop.inputs[0]].element
         a, b = self.pointer(loop.inputs[0]), self.pointer(loop.inputs[1])
         b_index = f"(bz * {con.n}ll + n) * {con.k}ll + k" if con.b_transposed else f"(bz * {con.k}ll + k) * {con.n}ll + n"
-        return {"batch": con.batch, "m": con.m, "n": con.n, "k": con.k, "in": in_t, "acc": acc_t, "out": out,
+        return _fits({"batch": con.batch, "m": con.m, "n": con.n, "k": con.k, "in": in_t, "acc": acc_t, "out": out,
                 "load_a": f"RAW(true, (({storage(in_t)}*){a})[(bz * {con.m}ll + m) * {con.k}ll + k]);",
-                "load_b": f"RAW(true, (({storage(in_t)}*){b})[{b_index}]);"}  # fmt: skip
+                "load_b": f"RAW(true, (({storage(in_t)}*){b})[{b_index}]);"})  # fmt: skip
 
     def emit_gemm(self, g: dict) -> None:
         """C (+)= A @ B over 64 x 64 tiles: shared-memory staging, a 4 x 4 micro-tile per thread."""
         in_t, acc_t = g["in"], g["acc"]
-        if g["batch"] > 65535 or -(-g["m"] // TILE) > 65535:
-            raise UnsupportedOpError(f"{self.kernel.name}: GEMM grid too large")
         c = ctype(acc_t)
         conv = f"(({c}){from_storage('raw_', in_t)})"
-
-        def loader(code: str, target: str) -> str:
-            return "{ " + code.replace("RAW(", f"{target} = LOADED(") + " }"
 
         def mac(acc: str, x: str, y: str) -> str:
             if _is_float(acc_t):
@@ -657,9 +642,9 @@ class _Gen:
             f"for (long long k0 = 0; k0 < K; k0 += {TILE_K}) {{",
             f"  for (int e = threadIdx.x; e < {TILE * TILE_K}; e += 256) {{",
             "    { const long long m = m0 + (e >> 4), k = k0 + (e & 15);",
-            f"      if (m < M && k < K) {loader(g['load_a'], 'As[e & 15][e >> 4]')} else As[e & 15][e >> 4] = ({c})0; }}",
+            f"      if (m < M && k < K) {_load_into(g['load_a'], 'As[e & 15][e >> 4]', 'LOADED')} else As[e & 15][e >> 4] = ({c})0; }}",
             "    { const long long k = k0 + (e >> 6), n = n0 + (e & 63);",
-            f"      if (k < K && n < N) {loader(g['load_b'], 'Bs[e >> 6][e & 63]')} else Bs[e >> 6][e & 63] = ({c})0; }}",
+            f"      if (k < K && n < N) {_load_into(g['load_b'], 'Bs[e >> 6][e & 63]', 'LOADED')} else Bs[e >> 6][e & 63] = ({c})0; }}",
             "  }",
             "  __syncthreads();",
             "#pragma unroll",
@@ -677,18 +662,12 @@ class _Gen:
             "}",
             "#undef LOADED",
         ]  # fmt: skip
-        grid = (-(-g["n"] // TILE), -(-g["m"] // TILE), g["batch"])
-        self.add_step("gemm", lines, grid, (256, 1, 1), 2 * TILE_K * (TILE + 1) * np.dtype(scalar_dtype(acc_t)).itemsize)
+        self.add_step("gemm", lines, _gemm_grid(g), (256, 1, 1), 2 * TILE_K * (TILE + 1) * np.dtype(scalar_dtype(acc_t)).itemsize)
 
     def emit_mma(self, g: dict) -> None:
         """f16/bf16 x f16/bf16 -> f32 on tensor cores: 64 x 64 block tiles, four warps of 32 x 32, each
         two m16 x four n8 ``mma.sync.m16n8k16`` tiles per 16-deep k step, operands staged in shared memory."""
         kind = "f16" if g["in"] == "f16" else "bf16"
-        if g["batch"] > 65535 or -(-g["m"] // TILE) > 65535:
-            raise UnsupportedOpError(f"{self.kernel.name}: GEMM grid too large")
-
-        def loader(code: str, target: str) -> str:
-            return "{ " + code.replace("RAW(", f"{target} = RAWBITS(") + " }"
 
         out = g["out"]
         lines = [
@@ -704,9 +683,9 @@ class _Gen:
             f"for (long long k0 = 0; k0 < K; k0 += {TILE_K}) {{",
             f"  for (int e = threadIdx.x; e < {TILE * TILE_K}; e += 128) {{",
             "    { const long long m = m0 + (e >> 4), k = k0 + (e & 15);",
-            f"      if (m < M && k < K) {loader(g['load_a'], 'As[e >> 4][e & 15]')} else As[e >> 4][e & 15] = 0; }}",
+            f"      if (m < M && k < K) {_load_into(g['load_a'], 'As[e >> 4][e & 15]', 'RAWBITS')} else As[e >> 4][e & 15] = 0; }}",
             "    { const long long k = k0 + (e >> 6), n = n0 + (e & 63);",
-            f"      if (k < K && n < N) {loader(g['load_b'], 'Bs[e >> 6][e & 63]')} else Bs[e >> 6][e & 63] = 0; }}",
+            f"      if (k < K && n < N) {_load_into(g['load_b'], 'Bs[e >> 6][e & 63]', 'RAWBITS')} else Bs[e >> 6][e & 63] = 0; }}",
             "  }",
             "  __syncthreads();",
             "  unsigned int a[2][4], b[4][2];",
@@ -735,8 +714,7 @@ class _Gen:
             "}",
             "#undef RAWBITS",
         ]  # fmt: skip
-        grid = (-(-g["n"] // TILE), -(-g["m"] // TILE), g["batch"])
-        self.add_step("mma", lines, grid, (128, 1, 1), 2 * (TILE * (TILE_K + 8)) * 2)
+        self.add_step("mma", lines, _gemm_grid(g), (128, 1, 1), 2 * (TILE * (TILE_K + 8)) * 2)
 
     def emit_copy(self, dst: str, src: str) -> None:
         nbytes = self.kernel.types[dst].size * scalar_dtype(self.kernel.types[dst].element).itemsize
@@ -781,28 +759,17 @@ class _Gen:
                 raise UnsupportedOpError(f"{kernel.name}: host op {op.name} cannot be compiled to CUDA (the backend runs it on the host)")
             elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast"):
                 raise UnsupportedOpError(f"{kernel.name}: view {op.kind} reached the cuda code generator (run views-to-loops)")
-        # A result whose data lives elsewhere (a param, a constant) is copied into its buffer.
-        for i, r in enumerate(kernel.results):
-            root = self.root(r)
-            ref = self.buffers.refs[root]
-            if not (ref.kind == "result" and ref.index == i):
-                from byteir_sdk.compiler.tensor.bufferize import BufferRef
-
-                self.buffers.refs[f"__result{i}"] = BufferRef("result", i)
-                kernel.types[f"__result{i}"] = kernel.types[r]
-                self.emit_copy(f"__result{i}", root)
+        for target, source in self.result_copies:
+            self.emit_copy(target, source)
         return "\n\n".join([f"// {kernel.name}: generated by byteir_targets.cuda", _PRELUDE.strip(), *self.functions]) + "\n"
 
 
 def generate(kernel: K.Kernel, arch: int = 90) -> tuple[str, list[Step]]:
     """CUDA C source of `kernel` (after the tensor stage) for compute capability `arch`, and its
     launches in order."""
-    if kernel.buffers is None:
-        raise ValueError(f"kernel {kernel.name} has no buffer assignment: run the tensor stage first")
-    assert isinstance(kernel.buffers, KernelBuffers)
     for name, t in kernel.types.items():
         if t.element not in SUPPORTED_TYPES:
             raise UnsupportedOpError(f"{kernel.name}: element type {t.element} of %{name} is not supported by the cuda code generator")
-    buffers = KernelBuffers(dict(kernel.buffers.refs), kernel.buffers.scratch_bytes, dict(kernel.buffers.init_copies))
-    gen = _Gen(K.Kernel(kernel.name, kernel.params, kernel.results, dict(kernel.types), kernel.ops, buffers), buffers, arch)
+    lowered, copies = with_result_copies(kernel)
+    gen = _Gen(lowered, lowered.buffers, arch, copies)  # type: ignore[arg-type]
     return gen.generate(), gen.steps

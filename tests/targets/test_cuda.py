@@ -93,10 +93,11 @@ def test_kernel_shapes_in_generated_cuda_c(filecheck) -> None:
       %r = stablehlo.reduce(%e init: %z) applies stablehlo.add across dimensions = [1] : (tensor<4x512xf32>, tensor<f32>) -> tensor<4xf32>
       return %r : tensor<4xf32>
     }"""
-    run_stages, options = byteir_sdk.compiler.pipeline.run_stages, byteir_sdk.compiler.pipeline.CompileOptions.make("cuda")
-    comp = run_stages(byteir_sdk.loads(source), options)
-    text = "\n".join(generate(k, 90)[0] for k in comp.kernel_program.kernels.values())  # type: ignore[union-attr]
-    filecheck(text, """
+    def cuda_c(program: object) -> str:
+        comp = byteir_sdk.compiler.pipeline.run_stages(program, byteir_sdk.compiler.pipeline.CompileOptions.make("cuda"))
+        return "\n".join(generate(k, 90)[0] for k in comp.kernel_program.kernels.values())  # type: ignore[union-attr]
+
+    filecheck(cuda_c(byteir_sdk.loads(source)), """
 CHECK: extern "C" __global__ void __launch_bounds__(256) {{k[0-9]+_[a-z_]+_s[0-9]+}}(char* b0, char* b1, char* b2) {
 CHECK-NEXT: __shared__ float red_v[256];
 CHECK: for (long long p = blockIdx.x; p < 4ll; p += gridDim.x) {
@@ -106,15 +107,11 @@ CHECK: for (int s = 128; s > 0; s >>= 1) {
 CHECK: __syncthreads();
 """)
     source = "func.func @main(%x: tensor<1000xf32>) -> tensor<1000xf32> { %t = stablehlo.tanh %x : tensor<1000xf32> return %t : tensor<1000xf32> }"
-    comp = run_stages(byteir_sdk.loads(source), options)
-    text = "\n".join(generate(k, 90)[0] for k in comp.kernel_program.kernels.values())  # type: ignore[union-attr]
-    filecheck(text, """
+    filecheck(cuda_c(byteir_sdk.loads(source)), """
 CHECK: for (long long p = blockIdx.x * (long long)blockDim.x + threadIdx.x; p < 1000ll; p += (long long)gridDim.x * blockDim.x) {
 CHECK: tanhf(
 """)
-    comp = run_stages(load_case(CASES_DIR / "matmul_f32.mlir").program, options)
-    text = "\n".join(generate(k, 90)[0] for k in comp.kernel_program.kernels.values())  # type: ignore[union-attr]
-    filecheck(text, """
+    filecheck(cuda_c(load_case(CASES_DIR / "matmul_f32.mlir").program), """
 CHECK: __shared__ float As[16][65];
 CHECK: __shared__ float Bs[16][65];
 CHECK: for (long long k0 = 0; k0 < K; k0 += 16) {

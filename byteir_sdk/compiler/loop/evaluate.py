@@ -344,19 +344,10 @@ class _LoopEval:
         out[index] = values
 
     def associative_reduction(self) -> list[tuple[str, K.Expr]] | None:
-        """[(op, f)] per output when each body is ``acc_k <op> f`` with f free of accumulators."""
-        n_in = len(self.loop.inputs)
-        plan = []
-        for k, e in enumerate(self.loop.body):
-            if not (isinstance(e, K.Op) and e.name in _ASSOCIATIVE and len(e.args) == 2):
-                return None
-            acc = K.Arg(n_in + k, e.type)
-            lhs, rhs = e.args
-            other = rhs if lhs == acc else lhs if rhs == acc else None
-            if other is None or _reads_accumulator(other, n_in):
-                return None
-            plan.append((e.name, other))
-        return plan
+        """[(op, f)] per output when each body is ``acc_k <op> f`` (K.accumulations) with an op NumPy
+        reduces exactly (no unsigned max / min: NumPy would read the bits signed)."""
+        plan = K.accumulations(self.loop)
+        return plan if plan is not None and all(name in _ASSOCIATIVE for name, _ in plan) else None
 
     def reduce_fast(self, plan: list[tuple[str, K.Expr]], ins: list[np.ndarray], outs: list[np.ndarray]) -> None:
         loop = self.loop
@@ -402,18 +393,6 @@ class _LoopEval:
             values = self.exprs(loop.body, args, grid, par_shape)
             for out, m, v in zip(outs, loop.maps[n_in:], values):
                 self.scatter(out, m, grid, v.astype(out.dtype, copy=False))
-
-
-def _reads_accumulator(e: K.Expr, n_in: int) -> bool:
-    if isinstance(e, K.Arg):
-        return e.index >= n_in
-    if isinstance(e, K.Op):
-        return any(_reads_accumulator(a, n_in) for a in e.args)
-    if isinstance(e, K.Extract):
-        return any(_reads_accumulator(a, n_in) for a in e.indices)
-    if isinstance(e, K.Cond):
-        return any(_reads_accumulator(a, n_in) for a in (e.cond, *e.then, *e.otherwise))
-    return False
 
 
 def _view(op: K.View, env: Mapping[str, np.ndarray], types: Mapping[str, K.TensorType]) -> np.ndarray:

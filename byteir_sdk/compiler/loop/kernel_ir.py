@@ -40,6 +40,7 @@ __all__ = [
     "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
     "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "window",
     "ConvGeometry", "conv_geometry", "Contraction", "contraction",
+    "ASSOCIATIVE_OPS", "SELF_ROUNDING_OPS", "reads_outputs", "accumulations",
 ]  # fmt: skip
 
 
@@ -199,6 +200,28 @@ SCALAR_OPS: dict[str, str] = {
 }  # fmt: skip
 
 
+#: Scalar ops whose f16 / bf16 result a code generator that computes those types in f32 must not
+#: round again: they only move bits (select, bitcast) or round to the result type themselves.
+SELF_ROUNDING_OPS = frozenset({"select", "bitcast", "extf", "truncf", "sitofp", "uitofp"})
+
+#: Scalar ops that are associative and commutative (float add / mul up to rounding): a loop whose
+#: body combines its accumulator with one of them may regroup its reduction.
+ASSOCIATIVE_OPS = frozenset({"add", "mul", "maximumf", "minimumf", "maxnumf", "minnumf", "maxs", "mins", "maxu", "minu", "and", "or", "xor"})
+
+
+def reads_outputs(e: Expr, n_in: int, seen: set[int] | None = None) -> bool:
+    """Whether expression `e` reads an output operand (``Arg(k)`` with k >= `n_in`: a running value)."""
+    seen = set() if seen is None else seen
+    if id(e) in seen:
+        return False
+    seen.add(id(e))
+    if isinstance(e, Arg):
+        return e.index >= n_in
+    children = e.args if isinstance(e, Op) else e.indices if isinstance(e, Extract) else \
+        (e.cond, *e.then, *e.otherwise) if isinstance(e, Cond) else ()  # fmt: skip
+    return any(reads_outputs(x, n_in, seen) for x in children)
+
+
 # ---------------------------------------------------------------------------- tensor ops
 
 
@@ -266,6 +289,23 @@ class HostOp:
 
 
 KernelOp = Union[Loop, View, Empty, Const, HostOp]
+
+def accumulations(loop: Loop) -> list[tuple[str, Expr]] | None:
+    """[(op, f)] per output when each body is ``acc_k <op> f`` with `op` in :data:`ASSOCIATIVE_OPS`
+    and `f` free of running values (so the reduction may be regrouped), else None."""
+    n_in = len(loop.inputs)
+    plan = []
+    for k, e in enumerate(loop.body):
+        if not (isinstance(e, Op) and e.name in ASSOCIATIVE_OPS and len(e.args) == 2):
+            return None
+        acc = Arg(n_in + k, e.type)
+        lhs, rhs = e.args
+        other = rhs if lhs == acc else lhs if rhs == acc else None
+        if other is None or reads_outputs(other, n_in):
+            return None
+        plan.append((e.name, other))
+    return plan
+
 
 @dataclass(frozen=True)
 class Contraction:

@@ -95,20 +95,8 @@ def _fusable_producer(p: K.Loop) -> bool:
         and len(p.results) == 1
         and p.domain != ()
         and p.maps[n_in].is_identity()
-        and not any(_reads_arg(e, n_in) for e in p.body)
+        and not any(K.reads_outputs(e, n_in) for e in p.body)
     )
-
-
-def _reads_arg(e: K.Expr, first: int) -> bool:
-    found = False
-
-    def check(x: K.Expr) -> None:
-        nonlocal found
-        if isinstance(x, K.Arg) and x.index >= first:
-            found = True
-
-    _rewrite(e, lambda x: check(x), {})
-    return found
 
 
 def _fuse_into(consumer: K.Loop, slots: list[int], producer: K.Loop) -> K.Loop:

@@ -22,7 +22,8 @@ from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
 from byteir_sdk.compiler.loop.program import Call, KernelProgram
 
-__all__ = ["BufferRef", "KernelBuffers", "Placement", "MemoryPlan", "bufferize_kernel", "plan_memory", "nbytes"]
+__all__ = ["BufferRef", "KernelBuffers", "Placement", "MemoryPlan", "bufferize_kernel", "plan_memory", "nbytes", "buffer_slot",
+           "value_root", "with_result_copies"]
 
 
 def nbytes(t: K.TensorType) -> int:
@@ -261,10 +262,7 @@ def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers]
 def buffer_slot(buffers: KernelBuffers, kernel_params: int, kernel_results: int, name: str) -> tuple[int, int] | None:
     """(slot, byte offset) of a kernel value in the dispatch's buffer table -- params, then
     results, then the scratch region -- or None for a constant (embedded in the executable)."""
-    refs = buffers.refs
-    while refs[name].kind == "alias":
-        name = refs[name].of
-    ref = refs[name]
+    ref = buffers.refs[_root(buffers.refs, name)]
     if ref.kind == "param":
         return ref.index, 0
     if ref.kind == "result":
@@ -272,3 +270,28 @@ def buffer_slot(buffers: KernelBuffers, kernel_params: int, kernel_results: int,
     if ref.kind == "scratch":
         return kernel_params + kernel_results, ref.index
     return None
+
+
+def value_root(buffers: KernelBuffers, name: str) -> str:
+    """The value whose buffer `name` lives in (itself unless it is an alias)."""
+    return _root(buffers.refs, name)
+
+
+def with_result_copies(kernel: K.Kernel) -> tuple[K.Kernel, list[tuple[str, str]]]:
+    """A copy of `kernel` (after the tensor stage) for a backend to lower, and the (target, source)
+    copies it must emit after the kernel's ops: each result whose data lives elsewhere (a param, a
+    constant, another result) gets a value ``__result<i>`` naming its own result buffer."""
+    if kernel.buffers is None:
+        raise ValueError(f"kernel {kernel.name} has no buffer assignment: run the tensor stage first")
+    assert isinstance(kernel.buffers, KernelBuffers)
+    buffers = KernelBuffers(dict(kernel.buffers.refs), kernel.buffers.scratch_bytes, dict(kernel.buffers.init_copies))
+    types = dict(kernel.types)
+    copies = []
+    for i, r in enumerate(kernel.results):
+        root = _root(buffers.refs, r)
+        ref = buffers.refs[root]
+        if not (ref.kind == "result" and ref.index == i):
+            buffers.refs[f"__result{i}"] = BufferRef("result", i)
+            types[f"__result{i}"] = types[r]
+            copies.append((f"__result{i}", root))
+    return K.Kernel(kernel.name, kernel.params, kernel.results, types, kernel.ops, buffers), copies
