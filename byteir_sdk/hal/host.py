@@ -196,11 +196,15 @@ class HostQueue(Queue):
         calling thread (the in-order result, without a hand-off to the worker)."""
         if self._closed:
             raise DeviceLostError(f"{self._device}: the device was closed")
-        if inline and not wait and self._done.value >= self._submitted:
+        if inline and not wait and self._idle():
             self._run_item(name, kind, fn, (), signal)
             return
         self._submitted += 1
         self._items.put((name, kind, fn, tuple(wait), tuple(signal), self._submitted))
+
+    def _idle(self) -> bool:
+        """Whether everything submitted to the worker has completed."""
+        return self._done.value >= self._submitted
 
     def _loop(self) -> None:
         while True:
@@ -236,9 +240,28 @@ class HostQueue(Queue):
         for sem, value in signal:
             sem.signal(value)
 
-    def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+    # -- argument checks (shared with queues that subclass this one for memory of their own) --
+    def _check_copy(self, source: BufferView, target: BufferView) -> None:
         if source.nbytes != target.nbytes:
             raise InvalidArgumentError(f"{self._device}: copy of {source.nbytes} bytes into a {target.nbytes}-byte view")
+
+    def _check_fill(self, target: BufferView, pattern: bytes) -> None:
+        if len(pattern) not in (1, 2, 4, 8) or target.nbytes % len(pattern):
+            raise InvalidArgumentError(f"{self._device}: fill pattern of {len(pattern)} bytes over a {target.nbytes}-byte view")
+
+    def _update_bytes(self, target: BufferView, data: np.ndarray | bytes) -> np.ndarray:
+        """`data` as the bytes an update writes (InvalidArgumentError unless exactly the view's size)."""
+        raw = np.frombuffer(bytes(data), np.uint8) if isinstance(data, (bytes, bytearray)) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+        if raw.size != target.nbytes:
+            raise InvalidArgumentError(f"{self._device}: update of {raw.size} bytes into a {target.nbytes}-byte view")
+        return raw
+
+    def _check_entry(self, executable: Executable, entry: str) -> None:
+        if entry not in executable.entry_points:
+            raise InvalidArgumentError(f"{self._device}: no entry point {entry!r} in the executable (it has {', '.join(executable.entry_points)})")
+
+    def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+        self._check_copy(source, target)
         _bytes(source), _bytes(target)  # both must be memory this driver can reach
         self._submit("copy", "copy", lambda: self.run_copy(source, target), wait, signal, inline=True)
 
@@ -247,20 +270,17 @@ class HostQueue(Queue):
         np.copyto(_bytes(target), _bytes(source))
 
     def fill(self, target: BufferView, pattern: bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
-        if len(pattern) not in (1, 2, 4, 8) or target.nbytes % len(pattern):
-            raise InvalidArgumentError(f"{self._device}: fill pattern of {len(pattern)} bytes over a {target.nbytes}-byte view")
+        self._check_fill(target, pattern)
         dst = _bytes(target)
         tiled = np.frombuffer(bytes(pattern) * (target.nbytes // len(pattern)), np.uint8)
         self._submit("fill", "fill", lambda: np.copyto(dst, tiled), wait, signal)
 
     def update(self, target: BufferView, data: np.ndarray | bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
-        raw = np.frombuffer(bytes(data), np.uint8) if isinstance(data, (bytes, bytearray)) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
-        if raw.size != target.nbytes:
-            raise InvalidArgumentError(f"{self._device}: update of {raw.size} bytes into a {target.nbytes}-byte view")
+        raw = self._update_bytes(target, data)
         dst = _bytes(target)
         if self._closed:
             raise DeviceLostError(f"{self._device}: the device was closed")
-        if not wait and self._done.value >= self._submitted:
+        if not wait and self._idle():
             # Idle queue: nothing before this update can touch `dst`, so copying now is the
             # in-order result, and saves the snapshot copy (the caller may change `data` after).
             self._run_item("update", "update", lambda: np.copyto(dst, raw), (), signal)
@@ -271,7 +291,7 @@ class HostQueue(Queue):
     def bind_host(self, target: Buffer, data: np.ndarray) -> bool:
         """Host memory needs no copy: an idle queue lets `target` borrow a C-contiguous, aligned
         `data` of exactly its size (kernels then read the caller's array in place)."""
-        if not isinstance(target, HostBuffer) or not isinstance(data, np.ndarray) or self._done.value < self._submitted:
+        if not isinstance(target, HostBuffer) or not isinstance(data, np.ndarray) or not self._idle():
             return False
         if not (data.flags.c_contiguous and data.flags.aligned and data.nbytes == target.size and target.size):
             return False
@@ -290,8 +310,7 @@ class HostQueue(Queue):
 
     def dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any], *,
                  wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:  # fmt: skip
-        if entry not in executable.entry_points:
-            raise InvalidArgumentError(f"{self._device}: no entry point {entry!r} in the executable (it has {', '.join(executable.entry_points)})")
+        self._check_entry(executable, entry)
         for view in bindings:
             host_array(view)  # validates the binding now, at submission
         bound = tuple(bindings)

@@ -272,8 +272,7 @@ class CudaQueue(HostQueue):
 
     # -- transfers ----------------------------------------------------------------
     def copy(self, source: BufferView, target: BufferView, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
-        if source.nbytes != target.nbytes:
-            raise InvalidArgumentError(f"{self._device}: copy of {source.nbytes} bytes into a {target.nbytes}-byte view")
+        self._check_copy(source, target)
         src, dst = _address(source), _address(target)
         self._submit("copy", "copy", lambda: self._copy(dst, src, source.nbytes), wait, signal)
 
@@ -282,8 +281,7 @@ class CudaQueue(HostQueue):
             _call(_cuda().cuMemcpyAsync(dst, src, nbytes, self.stream), "cuMemcpyAsync", self._device)
 
     def fill(self, target: BufferView, pattern: bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
-        if len(pattern) not in (1, 2, 4, 8) or target.nbytes % len(pattern):
-            raise InvalidArgumentError(f"{self._device}: fill pattern of {len(pattern)} bytes over a {target.nbytes}-byte view")
+        self._check_fill(target, pattern)
         dst, count, cu = _address(target), target.nbytes // len(pattern), _cuda()
 
         def run() -> None:
@@ -301,10 +299,7 @@ class CudaQueue(HostQueue):
         self._submit("fill", "fill", run, wait, signal)
 
     def update(self, target: BufferView, data: np.ndarray | bytes, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
-        raw = np.frombuffer(bytes(data), np.uint8) if isinstance(data, (bytes, bytearray)) else np.ascontiguousarray(data).reshape(-1).view(np.uint8)
-        if raw.size != target.nbytes:
-            raise InvalidArgumentError(f"{self._device}: update of {raw.size} bytes into a {target.nbytes}-byte view")
-        dst, captured = _address(target), raw.copy()
+        dst, captured = _address(target), self._update_bytes(target, data).copy()
 
         def run() -> None:
             # from pageable memory the call returns once `captured` is staged, so it may go at once
@@ -328,8 +323,7 @@ class CudaQueue(HostQueue):
     # -- dispatch -----------------------------------------------------------------
     def dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any], *,
                  wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:  # fmt: skip
-        if entry not in executable.entry_points:
-            raise InvalidArgumentError(f"{self._device}: no entry point {entry!r} in the executable (it has {', '.join(executable.entry_points)})")
+        self._check_entry(executable, entry)
         host = not isinstance(executable, CudaExecutable)
         for view in bindings:
             if not isinstance(view.buffer, CudaBuffer):
