@@ -227,11 +227,13 @@ class Queue(abc.ABC):
         """Host -> device: write `data` (exactly the view's bytes) into the view. The data is
         captured at submission, so the caller may reuse its array at once."""
 
-    def bind_host(self, target: Buffer, data: np.ndarray) -> bool:
+    def bind_host(self, target: Buffer, data: np.ndarray, *, writable: bool = False) -> bool:
         """Back the whole of `target` by `data`'s memory, without a copy, for the operations
-        submitted until :meth:`unbind_host`: the caller leaves `data` unchanged meanwhile and no
-        operation may write `target`. Returns False where the driver cannot (the caller then
-        copies with :meth:`update`); the default always does."""
+        submitted until :meth:`unbind_host`. Without `writable`, the caller leaves `data`
+        unchanged meanwhile and no operation may write `target`; with it, operations may write
+        `target` and their writes land in `data`, which the caller reads only once they completed
+        (a zero-copy output). Returns False where the driver cannot (the caller then copies with
+        :meth:`update` or :meth:`read`); the default always does."""
         return False
 
     def unbind_host(self, target: Buffer) -> None:

@@ -288,12 +288,15 @@ class HostQueue(Queue):
         captured = raw.copy()
         self._submit("update", "update", lambda: np.copyto(dst, captured), wait, signal)
 
-    def bind_host(self, target: Buffer, data: np.ndarray) -> bool:
+    def bind_host(self, target: Buffer, data: np.ndarray, *, writable: bool = False) -> bool:
         """Host memory needs no copy: an idle queue lets `target` borrow a C-contiguous, aligned
-        `data` of exactly its size (kernels then read the caller's array in place)."""
+        `data` of exactly its size (kernels then read, or with `writable` also write, the caller's
+        array in place)."""
         if not isinstance(target, HostBuffer) or not isinstance(data, np.ndarray) or not self._idle():
             return False
         if not (data.flags.c_contiguous and data.flags.aligned and data.nbytes == target.size and target.size):
+            return False
+        if writable and not data.flags.writeable:
             return False
         target.borrow(data.reshape(-1).view(np.uint8))
         return True

@@ -12,6 +12,7 @@ buffers per run.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,7 @@ class Session:
         written = {o.arg for op in program.ops for o in (op.outputs if isinstance(op, ComputeOp) else (op.target,))}
         self._read_only_inputs = [i not in written for i in self._inputs]
         self._bound: list[Buffer] = []
+        self._spares: list[np.ndarray | None] = [None] * len(self._outputs)  # the last run's direct outputs
         self._output_views = [self._view(Operand(i, 0, program.args[i].shape, program.args[i].element)) for i in self._outputs]
         self.input_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._inputs)
         self.output_specs: tuple[TensorSpec, ...] = tuple(program.args[i].spec() for i in self._outputs)
@@ -108,6 +110,25 @@ class Session:
                 self._queue.update(view, array)
         return self._queue
 
+    def _bind_outputs(self) -> list[np.ndarray | None]:
+        """Arrays the outputs are written into in place (no read-back copy), where the queue can
+        back an output buffer by host memory; None where the output is read back after. An array
+        returned by the previous run that nobody holds any more (no reference, view or buffer
+        export but this session's) is written again instead of a fresh one: a fresh array's pages
+        are faulted in and zeroed by the kernel on first touch, as slow as a copy."""
+        arrays: list[np.ndarray | None] = []
+        for i, view in enumerate(self._output_views):
+            # references: the list's and getrefcount's argument; any other holder keeps it theirs
+            free = self._spares[i] is not None and sys.getrefcount(self._spares[i]) == 2
+            array = self._spares[i] if free else np.empty(view.shape, view.dtype)
+            self._spares[i] = None
+            if self._queue.bind_host(view.buffer, array, writable=True):
+                self._bound.append(view.buffer)
+                arrays.append(array)
+            else:
+                arrays.append(None)
+        return arrays
+
     def _finish(self) -> None:
         """Wait for the run; then the input buffers stop borrowing the caller's arrays."""
         try:
@@ -125,6 +146,7 @@ class Session:
         """One run: the recorded command buffer, or (`recorded` False, for per-op profiles) each op."""
         q = self._upload(inputs)
         try:
+            direct = self._bind_outputs()
             if recorded:
                 q.execute(self._commands)
             else:
@@ -134,9 +156,10 @@ class Session:
                         q.dispatch(exe, entry, bindings, launch)
                     else:
                         q.copy(item[0], item[1])
-            outputs = [q.read(view) for view in self._output_views]
+            outputs = [q.read(view) if array is None else array for view, array in zip(self._output_views, direct)]
         finally:
             self._finish()
+        self._spares = [a if a is not None and a.flags.owndata else None for a in direct]
         return outputs
 
     def run_traced(self, inputs: sdk_io.Inputs) -> list[tuple[str, list[np.ndarray]]]:

@@ -48,7 +48,7 @@ class CpuBackend(Backend):
             text.encode(),
             kernel.name,
             {
-                "steps": [s.entry for s in steps if s.library is None],
+                "steps": [s.entry for s in steps if s.library is None] + [e for s in steps if s.library for e in s.library.get("epilogue", ())],
                 "schedule": [s.entry if s.library is None else f"library:{i}" for i, s in enumerate(steps)],
                 "extents": [s.extent for s in steps],
                 "points": [s.points for s in steps],

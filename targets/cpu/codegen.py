@@ -56,6 +56,29 @@ class Step:
     points: int = 1
 
 
+#: bytes of rows a step group works on at a time: the rows its steps pass on to each other stay in L2
+_GROUP_BLOCK_BYTES = 256 << 10
+
+
+@dataclass(frozen=True)
+class _Access:
+    """Bytes [first, end) of buffer-table slot `slot` that a loop step reads or writes, with
+    `row_bytes` when iteration d0 = r touches only the row at ``first + r * row_bytes``."""
+
+    slot: int
+    first: int
+    end: int
+    row_bytes: int | None
+    write: bool
+
+    def conflicts(self, other: _Access) -> bool:
+        """Whether running the two steps a block of rows at a time could reorder a dependence
+        between these accesses (they overlap, one writes, and they are not the same rows)."""
+        if self.slot != other.slot or not (self.write or other.write) or self.first >= other.end or other.first >= self.end:
+            return False
+        return self.row_bytes is None or (self.first, self.row_bytes) != (other.first, other.row_bytes)
+
+
 def _loop_order(loop: K.Loop, split: bool) -> list[int]:
     """The nest order of `loop`'s dims: as declared, except that the last parallel dim moves inside
     the reduction dims after it when every output is contiguous along it (e.g. pooling or a direct
@@ -244,6 +267,8 @@ class _Gen:
         self.result_copies = result_copies  # (target, source) copies after the ops
         self.module = ll.Module(name=kernel.name)
         self.steps: list[Step] = []
+        self.accesses: dict[str, list[_Access]] = {}  # step -> its accesses, for steps split over rows
+        self.library_rows: dict[str, int] = {}  # library step -> rows of its output it computes in order
         self.globals: dict[str, ll.GlobalVariable] = {}
         self.decls: dict[str, ll.Function] = {}
 
@@ -679,6 +704,106 @@ class _Gen:
             b.position_at_end(done_bb)
         b.ret_void()
         self.steps.append(Step(step, loop.domain[0] if split else 1, points=int(np.prod(loop.domain, dtype=np.int64))))
+        if split:
+            self.accesses[step] = self.loop_accesses(loop)
+
+    def loop_accesses(self, loop: K.Loop) -> list[_Access]:
+        """The memory `loop` reads and writes (constants aside), row by row where it can tell."""
+        n_in = len(loop.inputs)
+        none = K.AffineMap(len(loop.domain), ())
+        named: list[tuple[str, K.AffineMap | None, bool]] = [(n, loop.maps[i], i >= n_in) for i, n in enumerate([*loop.inputs, *loop.outputs])]
+        named += [(r, loop.maps[n_in + k] if loop.outputs else none, True) for k, r in enumerate(loop.results)]
+        named += [(x, None, False) for x in loop.extra]  # read at computed indices
+        out = []
+        for name, m, write in named:
+            ref = self.buffer_ref(name)
+            if ref is None:
+                continue
+            t = self.kernel.types[name]
+            nbytes = t.size * scalar_dtype(t.element).itemsize
+            rows = m is not None and m.row_local() and bool(t.shape) and t.shape[0] == loop.domain[0]
+            out.append(_Access(ref[0], ref[1], ref[1] + nbytes, nbytes // t.shape[0] if rows else None, write))
+        return out
+
+    def library_accesses(self, loop: K.Loop, call: dict) -> None:
+        """Record the rows of a library step's output (images of a convolution, rows of a matmul,
+        batches of a batched one) it can compute a block at a time, with what each block reads and
+        writes, so loop steps after it may run on each block as it is done (an epilogue)."""
+        t = self.kernel.types[loop.results[0]]
+        if call["op"] == "conv2d":
+            rows, by_rows = call["c_shape"][0], {"a": True, "b": False, "c": True}
+        else:
+            batch, m, _ = call["a_shape"]
+            rows, by_rows = (m, {"a": True, "b": False, "c": True}) if batch == 1 else (batch, {"a": True, "b": True, "c": True})
+        if not t.shape or t.shape[0] != rows or rows < 2:
+            return
+        itemsize = scalar_dtype(t.element).itemsize
+        accesses = []
+        for key, split in by_rows.items():
+            slot, first = call[key]
+            nbytes = int(np.prod(call[f"{key}_shape"])) * itemsize
+            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if split else None, key == "c"))
+        self.accesses[f"library:{loop.name}"] = accesses
+        self.library_rows[f"library:{loop.name}"] = rows
+
+    def group_steps(self) -> None:
+        """Consecutive loop steps split over the same rows, whose dependences on each other are row
+        by row (each reads only the rows of the others' outputs it computes, e.g. a layernorm's
+        mean, variance and normalisation), become one step that runs them all on a block of rows
+        before the next block: what one step writes, the next reads from cache, not memory. After
+        a library step, such steps become its epilogue, run on each block of its output."""
+        out: list[Step] = []
+        run: list[Step] = []
+
+        def flush() -> None:
+            if len(run) > 1 and run[0].library is not None:
+                out.append(Step(run[0].entry, 1, {**run[0].library, "epilogue": [m.entry for m in run[1:]]}, run[0].points))
+            elif len(run) > 1:
+                out.append(self.emit_group(run))
+            else:
+                out.extend(run)
+            run.clear()
+
+        def rows(step: Step) -> int:
+            return self.library_rows.get(step.entry, step.extent)
+
+        for step in self.steps:
+            accesses = self.accesses.get(step.entry) if step.library is not None or step.extent > 1 else None
+            joins = bool(run) and accesses is not None and step.library is None and step.extent == rows(run[0])
+            if joins and any(a.conflicts(o) for m in run for a in accesses for o in self.accesses[m.entry]):  # type: ignore[union-attr]
+                joins = False
+            if not joins:
+                flush()
+            if accesses is None:
+                out.append(step)
+            else:
+                run.append(step)
+        flush()
+        self.steps = out
+
+    def emit_group(self, members: list[Step]) -> Step:
+        """``<kernel>_g<i>(table, lo, hi)``: every member step over rows [r, r + block), block by block."""
+        fn, b = self.new_function("g" + members[0].entry.rsplit("_s", 1)[-1])  # named for its first step
+        table, lo, hi = fn.args
+        rows = {(a.slot, a.first): a.row_bytes for m in members for a in self.accesses[m.entry] if a.row_bytes}
+        block = ll.Constant(I64, max(1, _GROUP_BLOCK_BYTES // max(sum(rows.values()), 1)))
+        blocks = b.sdiv(b.add(b.sub(hi, lo), b.sub(block, ll.Constant(I64, 1))), block)
+        callees = []
+        for m in members:
+            callee = self.module.get_global(m.entry)
+            callee.linkage = "internal"  # only the group calls it now
+            callees.append(callee)
+
+        def body(t: ll.Value) -> None:
+            start = b.add(lo, b.mul(t, block))
+            end = b.add(start, block)
+            end = b.select(b.icmp_signed("<", end, hi), end, hi)
+            for callee in callees:
+                b.call(callee, [table, start, end])
+
+        self.loop(b, ll.Constant(I64, 0), blocks, body)
+        b.ret_void()
+        return Step(fn.name, members[0].extent, points=sum(m.points for m in members))
 
     def emit_copy(self, index: int, dst: str, src: str) -> None:
         fn, b = self.new_function(f"c{index}")
@@ -742,6 +867,7 @@ class _Gen:
                 continue
             if isinstance(op, K.Loop) and calls.get(id(op)) is not None:
                 self.steps.append(Step(f"library:{op.name}", 1, calls[id(op)]))
+                self.library_accesses(op, calls[id(op)])  # type: ignore[arg-type]
                 continue
             if isinstance(op, K.Loop):
                 for res in op.results:
@@ -754,6 +880,7 @@ class _Gen:
                 raise UnsupportedOpError(f"{self.kernel.name}: view {op.kind} reached the cpu code generator (run views-to-loops)")
         for target, source in self.result_copies:
             self.emit_copy(len(self.steps), target, source)
+        self.group_steps()
         return self.module
 
 

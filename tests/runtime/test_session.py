@@ -223,3 +223,59 @@ def test_inputs_are_read_in_place_on_host_memory(mlp_byre, device, monkeypatch) 
         assert np.array_equal(session.run([x_strided])[0], got[0])
     want = reference.run(models.get("mlp", batch=2), [x], engine="xla")
     assert reference.compare(got[0], want[0], reference.default_tolerance(want[0].dtype)).ok
+
+
+def test_outputs_are_written_in_place_on_host_memory(mlp_byre, device, monkeypatch) -> None:
+    """On host memory each output buffer is backed by a fresh array for the run (no read-back
+    copy): a result keeps its values after later runs, and the buffer has its own memory again."""
+    with Session(mlp_byre, device=device) as session:
+        (spec,) = session.input_specs
+        rng = np.random.default_rng(1)
+        x1, x2 = (rng.standard_normal(spec.shape).astype(np.float32) for _ in range(2))
+        reads = []
+        monkeypatch.setattr(type(session._queue), "read", lambda self, *a, **k: reads.append(a))
+        (first,) = session.run([x1])
+        (second,) = session.run([x2])
+        assert not reads, "an output was read back by a copy"
+        buffer = session._output_views[0].buffer
+        assert buffer.address not in (first.ctypes.data, second.ctypes.data)
+        assert not np.shares_memory(first, second)
+    model = models.get("mlp", batch=2)
+    for x, got in ((x1, first), (x2, second)):
+        want = reference.run(model, [x], engine="xla")[0]
+        assert reference.compare(got, want, reference.default_tolerance(want.dtype)).ok
+
+
+def test_host_queue_binds_writable_only_to_writable_arrays(device) -> None:
+    queue = device.queue(0)
+    buffer = device.allocate(16)
+    frozen = np.zeros(4, np.float32)
+    frozen.flags.writeable = False
+    assert not queue.bind_host(buffer, frozen, writable=True)
+    assert queue.bind_host(buffer, frozen)  # read-only binding
+    queue.unbind_host(buffer)
+    target = np.zeros(4, np.float32)
+    assert queue.bind_host(buffer, target, writable=True)
+    queue.fill(buffer.whole(), np.float32(2.5).tobytes())
+    queue.finish()
+    queue.unbind_host(buffer)
+    assert np.array_equal(target, np.full(4, 2.5, np.float32))
+
+
+def test_dropped_outputs_are_written_again_held_ones_never(mlp_byre, device) -> None:
+    """An output array the caller dropped is reused by the next run (no fresh pages to fault in);
+    one the caller still holds, directly or through a view, keeps its values."""
+    with Session(mlp_byre, device=device) as session:
+        (spec,) = session.input_specs
+        rng = np.random.default_rng(2)
+        xs = [rng.standard_normal(spec.shape).astype(np.float32) for _ in range(3)]
+        address = session.run([xs[0]])[0].ctypes.data  # dropped at once
+        (held,) = session.run([xs[1]])
+        assert held.ctypes.data == address
+        kept = held.copy()
+        part = held[:1]
+        del held
+        (third,) = session.run([xs[2]])
+        assert not np.shares_memory(third, part)
+        assert np.array_equal(part, kept[:1])
+        assert not np.array_equal(third, kept)

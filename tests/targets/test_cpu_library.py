@@ -64,7 +64,8 @@ CONVS = {  # image NHWC, filter HWIO, stride, padding, filter dilation
     "1x1": ((3, 6, 5, 8), (1, 1, 8, 4), (1, 1), "VALID", (1, 1)),
     "1x1 stride 2": ((1, 7, 7, 4), (1, 1, 4, 6), (2, 2), "VALID", (1, 1)),
     "dilated asymmetric pad": ((1, 12, 10, 2), (3, 2, 2, 3), (1, 2), ((2, 1), (0, 3)), (2, 3)),
-    "5x5 valid": ((2, 9, 9, 1), (5, 5, 1, 2), (1, 1), "VALID", (1, 1)),
+    "5x5 valid": ((2, 9, 9, 1), (5, 5, 1, 2), (1, 1), "VALID", (1, 1)),  # one channel: tap-major im2col
+    "stride 2 one channel": ((3, 9, 8, 1), (3, 3, 1, 4), (2, 2), "SAME", (1, 1)),
 }
 
 
@@ -107,3 +108,37 @@ def test_library_calls_of_older_byre_files_still_run(op: str, a: tuple[int, ...]
         np.testing.assert_allclose(host_array(views[2]), x @ y, rtol=1e-5, atol=1e-6)
     finally:
         device.close()
+
+
+def _epilogues(program: byteir_sdk.Program) -> list[list[str]]:
+    kernels = run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values()
+    return [s.library.get("epilogue", []) for k in kernels for s in generate(k)[1] if s.library is not None]
+
+
+BIAS = _r(24)
+
+
+@pytest.mark.parametrize("block", [None, 64], ids=["one-block", "row-blocks"])
+@pytest.mark.parametrize(("fn", "shapes"), [
+    (lambda x, w: jnp.maximum(x @ w + BIAS, 0.0), [(37, 16), (16, 24)]),  # rows of one matmul
+    (lambda x, w: jnp.tanh(jnp.einsum("bmk,bkn->bmn", x, w) * BIAS[:6]), [(5, 7, 9), (5, 9, 6)]),  # batches
+    (lambda x, w: jnp.maximum(lax.conv_general_dilated(x, w, (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC")) + BIAS[:6], 0.0),
+     [(5, 4, 3, 8), (1, 1, 8, 6)]),  # 1x1: a GEMM on the image
+])  # fmt: skip
+def test_elementwise_steps_after_a_library_call_run_on_each_block(fn, shapes, block, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """The bias / activation loop after a BLAS call (in the same kernel: the bias is a constant)
+    becomes its epilogue, run on each block of output rows as it is done; results agree with
+    the interpreter for one block and for many."""
+    if block is not None:
+        monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", block)
+    args = [_r(*s) for s in shapes]
+    assert len(_check(fn, *args)) == 1
+    (epilogue,) = _epilogues(byteir_sdk.load(fn, *args))
+    assert len(epilogue) == 1
+
+
+def test_a_library_output_read_across_rows_gets_no_epilogue() -> None:
+    """(x @ w).T read by the next loop needs every row of the product: no epilogue."""
+    x, w = _r(12, 12), _r(12, 12)
+    assert _check(lambda x, w: jnp.exp((x @ w).T) + 1.0, x, w) == ["contraction"]
+    assert _epilogues(byteir_sdk.load(lambda x, w: jnp.exp((x @ w).T) + 1.0, x, w)) == [[]]

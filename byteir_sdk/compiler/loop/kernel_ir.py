@@ -107,6 +107,11 @@ class AffineMap:
     def is_identity(self) -> bool:
         return self.results == tuple(Dim(i) for i in range(self.n_dims))
 
+    def row_local(self) -> bool:
+        """Whether the first result is d0 and no other result uses d0: iteration d0 = r touches
+        only index r of the tensor's first dim."""
+        return bool(self.results) and self.results[0] == Dim(0) and all(0 not in _dims_of(r) for r in self.results[1:])
+
 
 def _dims_of(e: AffineExpr) -> set[int]:
     if isinstance(e, Dim):
