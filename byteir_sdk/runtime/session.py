@@ -139,7 +139,9 @@ class Session:
             self._bound = []
 
     def run(self, inputs: sdk_io.Inputs) -> list[np.ndarray]:
-        """Run once on `inputs` (a list, or a dict by argument name); returns the outputs."""
+        """Run once on `inputs` (a list, or a dict by argument name); returns the outputs, arrays the
+        caller owns (on host memory the kernels write them in place; one the caller has dropped by
+        the next run, with no view or reference left, is written again instead of a fresh one)."""
         return self._run(inputs, recorded=True)
 
     def _run(self, inputs: sdk_io.Inputs, recorded: bool) -> list[np.ndarray]:

@@ -96,6 +96,16 @@ def _loop_order(loop: K.Loop, split: bool) -> list[int]:
     return [d for d in order if d != p] + [p]
 
 
+def _transposes(loop: K.Loop) -> bool:
+    """Whether some access of `loop` walks memory out of loop order (its dims, read left to right
+    in the map's results, are not increasing, e.g. a transpose), where tiling buys locality."""
+    for m in loop.maps:
+        dims = [r.index for r in m.results if isinstance(r, K.Dim)]
+        if any(not isinstance(r, (K.Dim, K.Cst)) for r in m.results) or dims != sorted(dims):
+            return True
+    return False
+
+
 def _combines_accumulator(e: K.Op, n_in: int) -> bool:
     """Whether `e` combines a reduction's accumulator (an output operand) with one other value."""
     return len(e.args) == 2 and sum(isinstance(a, K.Arg) and a.index >= n_in for a in e.args) == 1
@@ -665,6 +675,8 @@ class _Gen:
         # output still accumulates in the original order (bit-identical results).
         tiles = list(loop.annotations.get("tiles", loop.domain)) or list(loop.domain)
         tiled = [d for d in range(len(loop.domain)) if loop.iterators[d] == "parallel" and 1 < tiles[d] < loop.domain[d] and not (d == 0 and split)]
+        if not reduces and not _transposes(loop):
+            tiled = []  # every access already walks memory in loop order: tiles add loops, not locality
 
         order = _loop_order(loop, split)
 

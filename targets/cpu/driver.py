@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import math
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
 from byteir_sdk.hal import BufferView, DeviceInfo, Driver, Executable
-from byteir_sdk.hal.host import HostBackedDevice, HostMemory, HostQueue, host_array, host_memory_bytes
+from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
@@ -155,7 +156,7 @@ class HostExecutor:
             return
         if not isinstance(executable, LlvmExecutable):
             raise InvalidArgumentError(f"{type(executable).__name__} is not a CPU executable")
-        table = (ctypes.c_void_p * max(len(bindings), 1))(*[int(host_array(v).ctypes.data) if v.nbytes else 0 for v in bindings])
+        table = (ctypes.c_void_p * max(len(bindings), 1))(*[_address(v) if v.nbytes else 0 for v in bindings])
         steps = config.get("schedule", config.get("steps", [entry]))
         extents = config.get("extents", [1] * len(steps))
         points = config.get("points", [None] * len(steps))  # absent in .byre files before it was added
@@ -180,8 +181,8 @@ class HostExecutor:
             if threads <= 1:
                 fn(ctypes.addressof(table), 0, max(int(extent), 1))
                 continue
-            bounds = np.linspace(0, int(extent), threads + 1).astype(np.int64)
-            futures = [self._pool.submit(fn, ctypes.addressof(table), int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+            bounds = [int(extent) * t // threads for t in range(threads + 1)]
+            futures = [self._pool.submit(fn, ctypes.addressof(table), lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
             for f in futures:
                 f.result()
 
@@ -196,7 +197,7 @@ class HostExecutor:
             slot, offset = call[key]
             shape = tuple(call[f"{key}_shape"])
             base = host_array(bindings[slot]).reshape(-1).view(np.uint8)
-            return base[offset : offset + int(np.prod(shape)) * dtype.itemsize].view(dtype).reshape(shape)
+            return base[offset : offset + math.prod(shape) * dtype.itemsize].view(dtype).reshape(shape)
 
         a, b, c = operand("a"), operand("b"), operand("c")
         accumulate = call.get("accumulate", True)
@@ -311,6 +312,14 @@ def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequen
         gemm(chunk.reshape(-1, kh * kw * c), dst)
         if finished:
             done(*finished)
+
+
+def _address(view: BufferView) -> int:
+    """The address of a view of host-visible memory (a HostBuffer's, borrowed or its own, directly)."""
+    buffer = view.buffer
+    if isinstance(buffer, HostBuffer):
+        return buffer.address + view.offset
+    return int(host_array(view).ctypes.data)
 
 
 class CpuQueue(HostQueue):

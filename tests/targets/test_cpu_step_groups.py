@@ -89,3 +89,13 @@ def test_access_conflicts() -> None:
     assert rows.conflicts(_Access(2, 0, 4096, 128, write=False))  # scratch reused at another row size
     assert rows.conflicts(_Access(2, 64, 4160, 64, write=False))  # shifted by a row
     assert rows.conflicts(_Access(2, 1024, 2048, None, write=False))  # read at computed indices
+
+
+def test_only_loops_that_walk_memory_out_of_order_are_tiled() -> None:
+    """A transpose's loop gets tile loops for locality; an elementwise one walks memory in order."""
+    from byteir_targets.cpu.codegen import _transposes
+
+    x = RNG.standard_normal((48, 48)).astype(np.float32)
+    program = byteir_sdk.load(lambda x: (jnp.exp(x), jnp.exp(x).T + 1.0), x)
+    loops = [op for k in run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values() for op in k.loops()]
+    assert sorted(_transposes(loop) for loop in loops) == [False, True]
