@@ -185,6 +185,15 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
     }  # fmt: skip
 
 
+def _arena_ratio(arena: int, xla_temp: int | None) -> str:
+    """Our arena over XLA's temp bytes; where XLA needs none, our arena in MiB (a miss unless 0)."""
+    if xla_temp is None:
+        return "-"
+    if xla_temp == 0:
+        return "0 vs 0" if arena == 0 else f"{arena / 2**20:.1f} MiB vs 0"
+    return f"{arena / xla_temp:.2f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -211,7 +220,7 @@ def main() -> int:
         temp = r["xla_temp_bytes"]
         row = [w.name, f"{med['ours']:.2f}", f"{med['xla']:.2f}", f"{med['numpy']:.2f}" if "numpy" in med else "-",
                f"{best_peer / med['ours']:.2f}x", f"{100 * r['fraction_of_roofline']['ours']:.0f}%", f"{compile_ratio:.2f}",
-               f"{r['arena_peak_bytes'] / temp:.2f}" if temp else "-"]  # fmt: skip
+               _arena_ratio(r["arena_peak_bytes"], temp)]  # fmt: skip
         rows.append((row, spread))
         table.add_row(*row)
     console.print(table)
