@@ -161,7 +161,7 @@ class Session:
             outputs = [q.read(view) if array is None else array for view, array in zip(self._output_views, direct)]
         finally:
             self._finish()
-        self._spares = [a if a is not None and a.flags.owndata else None for a in direct]
+        self._spares = direct
         return outputs
 
     def run_traced(self, inputs: sdk_io.Inputs) -> list[tuple[str, list[np.ndarray]]]:

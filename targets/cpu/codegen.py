@@ -10,6 +10,7 @@ other types natively; divisions and shifts are guarded so no input is undefined 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -277,8 +278,8 @@ class _Gen:
         self.result_copies = result_copies  # (target, source) copies after the ops
         self.module = ll.Module(name=kernel.name)
         self.steps: list[Step] = []
-        self.accesses: dict[str, list[_Access]] = {}  # step -> its accesses, for steps split over rows
-        self.library_rows: dict[str, int] = {}  # library step -> rows of its output it computes in order
+        # step -> (rows it computes in order, what it reads and writes), for steps that may group
+        self.row_steps: dict[str, tuple[int, list[_Access]]] = {}
         self.globals: dict[str, ll.GlobalVariable] = {}
         self.decls: dict[str, ll.Function] = {}
 
@@ -293,6 +294,10 @@ class _Gen:
             return self.module.declare_intrinsic(name, types)
         t = types[0]  # n-ary intrinsics over one float type: llvmlite needs the signature spelled out
         return self.module.declare_intrinsic(name, types, ll.FunctionType(t, [t] * arity))
+
+    def value_bytes(self, name: str) -> int:
+        t = self.kernel.types[name]
+        return t.size * scalar_dtype(t.element).itemsize
 
     def root(self, name: str) -> tuple[str, BufferRef]:
         name = value_root(self.buffers, name)
@@ -322,8 +327,7 @@ class _Gen:
             if ref is None:
                 continue  # a constant: its own global
             slot, first = ref
-            t = self.kernel.types[self.root(name)[0]]
-            end = first + t.size * scalar_dtype(t.element).itemsize
+            end = first + self.value_bytes(self.root(name)[0])
             joined = [r for r in regions if r[0] == slot and r[1] < max(end, first + 1) and first < max(r[2], r[1] + 1)]
             for r in joined:
                 regions.remove(r)
@@ -716,8 +720,8 @@ class _Gen:
             b.position_at_end(done_bb)
         b.ret_void()
         self.steps.append(Step(step, loop.domain[0] if split else 1, points=int(np.prod(loop.domain, dtype=np.int64))))
-        if split:
-            self.accesses[step] = self.loop_accesses(loop)
+        if split and loop.domain[0] > 1:
+            self.row_steps[step] = (loop.domain[0], self.loop_accesses(loop))
 
     def loop_accesses(self, loop: K.Loop) -> list[_Access]:
         """The memory `loop` reads and writes (constants aside), row by row where it can tell."""
@@ -732,7 +736,7 @@ class _Gen:
             if ref is None:
                 continue
             t = self.kernel.types[name]
-            nbytes = t.size * scalar_dtype(t.element).itemsize
+            nbytes = self.value_bytes(name)
             rows = m is not None and m.row_local() and bool(t.shape) and t.shape[0] == loop.domain[0]
             out.append(_Access(ref[0], ref[1], ref[1] + nbytes, nbytes // t.shape[0] if rows else None, write))
         return out
@@ -743,20 +747,19 @@ class _Gen:
         writes, so loop steps after it may run on each block as it is done (an epilogue)."""
         t = self.kernel.types[loop.results[0]]
         if call["op"] == "conv2d":
-            rows, by_rows = call["c_shape"][0], {"a": True, "b": False, "c": True}
+            rows, b_by_rows = call["c_shape"][0], False  # the filter is read whole
         else:
             batch, m, _ = call["a_shape"]
-            rows, by_rows = (m, {"a": True, "b": False, "c": True}) if batch == 1 else (batch, {"a": True, "b": True, "c": True})
+            rows, b_by_rows = (m, False) if batch == 1 else (batch, True)
         if not t.shape or t.shape[0] != rows or rows < 2:
             return
         itemsize = scalar_dtype(t.element).itemsize
         accesses = []
-        for key, split in by_rows.items():
+        for key, by_rows in (("a", True), ("b", b_by_rows), ("c", True)):
             slot, first = call[key]
-            nbytes = int(np.prod(call[f"{key}_shape"])) * itemsize
-            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if split else None, key == "c"))
-        self.accesses[f"library:{loop.name}"] = accesses
-        self.library_rows[f"library:{loop.name}"] = rows
+            nbytes = math.prod(call[f"{key}_shape"]) * itemsize
+            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if by_rows else None, key == "c"))
+        self.row_steps[f"library:{loop.name}"] = (rows, accesses)
 
     def group_steps(self) -> None:
         """Consecutive loop steps split over the same rows, whose dependences on each other are row
@@ -776,20 +779,17 @@ class _Gen:
                 out.extend(run)
             run.clear()
 
-        def rows(step: Step) -> int:
-            return self.library_rows.get(step.entry, step.extent)
-
         for step in self.steps:
-            accesses = self.accesses.get(step.entry) if step.library is not None or step.extent > 1 else None
-            joins = bool(run) and accesses is not None and step.library is None and step.extent == rows(run[0])
-            if joins and any(a.conflicts(o) for m in run for a in accesses for o in self.accesses[m.entry]):  # type: ignore[union-attr]
+            rows, accesses = self.row_steps.get(step.entry, (0, []))
+            joins = bool(run) and step.library is None and rows == self.row_steps[run[0].entry][0]
+            if joins and any(a.conflicts(o) for m in run for a in accesses for o in self.row_steps[m.entry][1]):
                 joins = False
             if not joins:
                 flush()
-            if accesses is None:
-                out.append(step)
-            else:
+            if rows:
                 run.append(step)
+            else:
+                out.append(step)
         flush()
         self.steps = out
 
@@ -797,7 +797,7 @@ class _Gen:
         """``<kernel>_g<i>(table, lo, hi)``: every member step over rows [r, r + block), block by block."""
         fn, b = self.new_function("g" + members[0].entry.rsplit("_s", 1)[-1])  # named for its first step
         table, lo, hi = fn.args
-        rows = {(a.slot, a.first): a.row_bytes for m in members for a in self.accesses[m.entry] if a.row_bytes}
+        rows = {(a.slot, a.first): a.row_bytes for m in members for a in self.row_steps[m.entry][1] if a.row_bytes}
         block = ll.Constant(I64, max(1, _GROUP_BLOCK_BYTES // max(sum(rows.values()), 1)))
         blocks = b.sdiv(b.add(b.sub(hi, lo), b.sub(block, ll.Constant(I64, 1))), block)
         callees = []
@@ -820,7 +820,7 @@ class _Gen:
     def emit_copy(self, index: int, dst: str, src: str) -> None:
         fn, b = self.new_function(f"c{index}")
         table = fn.args[0]
-        nbytes = self.kernel.types[dst].size * scalar_dtype(self.kernel.types[dst].element).itemsize
+        nbytes = self.value_bytes(dst)
         memcpy = self.intrinsic("llvm.memcpy", [PTR, PTR, I64])
         run_bb, done_bb = fn.append_basic_block("run"), fn.append_basic_block("done")
         b.cbranch(b.icmp_signed("==", fn.args[1], ll.Constant(I64, 0)), run_bb, done_bb)

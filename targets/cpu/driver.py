@@ -211,16 +211,13 @@ class HostExecutor:
         if after is None:
             _matmul(a, rhs, c, accumulate)
             return
-        if a.shape[0] == 1:  # blocks of rows of one matmul
-            step = max(1, _EPILOGUE_BLOCK_BYTES // (c.shape[2] * c.itemsize))
-            for lo in range(0, c.shape[1], step):
-                _matmul(a[:, lo : lo + step], rhs, c[:, lo : lo + step], accumulate)
-                after(lo, min(lo + step, c.shape[1]))
-            return
-        step = max(1, _EPILOGUE_BLOCK_BYTES // (c.shape[1] * c.shape[2] * c.itemsize))  # blocks of batches
-        for lo in range(0, c.shape[0], step):
-            _matmul(a[lo : lo + step], rhs[lo : lo + step], c[lo : lo + step], accumulate)
-            after(lo, min(lo + step, c.shape[0]))
+        batched = a.shape[0] > 1  # blocks of batches, else blocks of rows of the one matmul
+        if not batched:
+            a, rhs, c = a[0], rhs[0], c[0]
+        step = _block_rows(len(c), math.prod(c.shape[1:]) * c.itemsize, after)
+        for lo in range(0, len(c), step):
+            _matmul(a[lo : lo + step], rhs[lo : lo + step] if batched else rhs, c[lo : lo + step], accumulate)
+            after(lo, min(lo + step, len(c)))
 
     @staticmethod
     def _run_host(executable: HostKernelExecutable, bindings: Sequence[BufferView]) -> None:
@@ -247,6 +244,12 @@ _IM2COL_CHUNK_BYTES = 4 << 20
 _TAP_MAJOR_CHANNELS = 2
 
 
+def _block_rows(rows: int, row_bytes: int, after: Callable[[int, int], None] | None) -> int:
+    """Rows of a library call's output per block: all of them without an epilogue, else about
+    _EPILOGUE_BLOCK_BYTES, so the epilogue finds them in cache."""
+    return rows if after is None else max(1, _EPILOGUE_BLOCK_BYTES // max(row_bytes, 1))
+
+
 def _matmul(a: np.ndarray, b: np.ndarray, c: np.ndarray, accumulate: bool) -> None:
     if accumulate:
         c += np.matmul(a, b)
@@ -269,7 +272,7 @@ def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequen
         _matmul(cols, weights, target.reshape(-1, f), accumulate)
 
     if (kh, kw) == (1, 1) and tuple(stride) == (1, 1) and tuple(pad) == (0, 0) and image.shape[1:3] == (oh, ow):
-        step = n if after is None else max(1, _EPILOGUE_BLOCK_BYTES // (oh * ow * f * out.itemsize))
+        step = _block_rows(n, math.prod(out.shape[1:]) * out.itemsize, after)
         for i in range(0, n, step):
             gemm(image[i : i + step].reshape(-1, c), out[i : i + step])
             done(i, min(i + step, n))
