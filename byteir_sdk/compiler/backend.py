@@ -14,10 +14,13 @@ import abc
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from byteir_sdk.compiler.loop.kernel_ir import Kernel
 from byteir_sdk.errors import UnknownTargetError, UsageError
+
+if TYPE_CHECKING:
+    from byteir_sdk.compiler.tensor.bufferize import KernelBuffers
 
 __all__ = ["Backend", "Capabilities", "MemoryLevel", "LoweredKernel", "Target", "targets", "get_target", "ENTRY_POINT_GROUP"]
 
@@ -90,6 +93,16 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def lower(self, kernel: Kernel) -> LoweredKernel:
         """Lower one kernel to an executable blob and its launch metadata."""
+
+    def bufferize(self, kernel: Kernel, alignment: int) -> KernelBuffers:
+        """Assign every value of `kernel` a buffer (the tensor stage; ``alignment`` is the
+        capabilities'). The default is the shared assignment; a backend that keeps some values in
+        storage of its own (e.g. a block of rows at a time in the frame of the code that runs the
+        loops touching them) calls ``bufferize_kernel`` with them as ``local``, so they take no
+        arena bytes, and must then run each op span it gives as one unit."""
+        from byteir_sdk.compiler.tensor.bufferize import bufferize_kernel  # the tensor stage imports this module
+
+        return bufferize_kernel(kernel, alignment)
 
     def check_executable(self, lowered: LoweredKernel) -> None:
         """Validate one of this backend's executables without a device (e.g. assemble PTX with

@@ -25,7 +25,7 @@ from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.passes import LOOP_PASSES
 from byteir_sdk.compiler.loop.program import KernelProgram, build_kernel_program
 from byteir_sdk.compiler.passes import PassContext, get_pass
-from byteir_sdk.compiler.tensor.bufferize import MemoryPlan, bufferize_kernel, plan_memory
+from byteir_sdk.compiler.tensor.bufferize import MemoryPlan, plan_memory
 from byteir_sdk.compiler.tensor.spaces import DEVICE, place_memory_spaces
 from byteir_sdk.dtypes import element_type
 from byteir_sdk.errors import UnsupportedOpError, UnsupportedTypeError, UsageError
@@ -177,7 +177,7 @@ def run_stages(program: Program, options: CompileOptions, lower_on: str | None =
     if lower_on is not None:
         backend = comp.backend = get_target(lower_on).make_backend()
         caps = backend.capabilities()
-    buffers = {name: bufferize_kernel(k, caps.alignment) for name, k in kp.kernels.items()}
+    buffers = {name: backend.bufferize(k, caps.alignment) for name, k in kp.kernels.items()}
     kp.kernels = {name: dataclasses.replace(k, buffers=buffers[name]) for name, k in kp.kernels.items()}
     kernel_spaces = {name: backend.memory_space(k) for name, k in kp.kernels.items()}
     comp.pass_statistics["memory_space_copies"] = place_memory_spaces(kp, kernel_spaces)

@@ -9,7 +9,8 @@ import os
 
 from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
 from byteir_sdk.compiler.loop import kernel_ir as K
-from byteir_targets.cpu.codegen import SUPPORTED_TYPES, generate
+from byteir_sdk.compiler.tensor.bufferize import KernelBuffers, bufferize_kernel
+from byteir_targets.cpu.codegen import SUPPORTED_TYPES, block_locals, generate
 
 #: StableHLO ops the CPU runs as host kernels (through the StableHLO reference interpreter).
 HOST_OPS = frozenset(
@@ -37,6 +38,15 @@ class CpuBackend(Backend):
             vector_bytes=32,
             parallelism=os.cpu_count() or 1,
         )
+
+    def bufferize(self, kernel: K.Kernel, alignment: int) -> KernelBuffers:
+        """The shared assignment, then again with the values only one step group touches, row by
+        row, kept in the group's frame a block of rows at a time (no scratch bytes for them)."""
+        buffers = bufferize_kernel(kernel, alignment)
+        if any(isinstance(op, K.HostOp) for op in kernel.ops):
+            return buffers
+        local, spans = block_locals(kernel, buffers)
+        return bufferize_kernel(kernel, alignment, local, spans) if local else buffers
 
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
         host = [op for op in kernel.ops if isinstance(op, K.HostOp)]

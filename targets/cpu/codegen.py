@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import llvmlite.ir as ll
 import numpy as np
@@ -23,7 +23,7 @@ from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffe
 from byteir_sdk.errors import UnsupportedOpError
 from byteir_targets.cpu.vecmath import exp_f32, tanh_f32
 
-__all__ = ["generate", "Step", "SUPPORTED_TYPES"]
+__all__ = ["generate", "block_locals", "Step", "SUPPORTED_TYPES"]
 
 I1, I8, I16, I32, I64 = ll.IntType(1), ll.IntType(8), ll.IntType(16), ll.IntType(32), ll.IntType(64)
 F32, F64, HALF = ll.FloatType(), ll.DoubleType(), ll.HalfType()
@@ -59,18 +59,23 @@ class Step:
 
 #: bytes of rows a step group works on at a time: the rows its steps pass on to each other stay in L2
 _GROUP_BLOCK_BYTES = 256 << 10
+#: most bytes of a group's local values (values only its steps touch) held at a time, a block of
+#: rows of each, in the group's stack frame (which must fit a thread's stack)
+_LOCAL_BLOCK_BYTES = 128 << 10
 
 
 @dataclass(frozen=True)
 class _Access:
     """Bytes [first, end) of buffer-table slot `slot` that a loop step reads or writes, with
-    `row_bytes` when iteration d0 = r touches only the row at ``first + r * row_bytes``."""
+    `row_bytes` when iteration d0 = r touches only the row at ``first + r * row_bytes``; `root`
+    names the value whose buffer it is."""
 
     slot: int
     first: int
     end: int
     row_bytes: int | None
     write: bool
+    root: str = ""
 
     def conflicts(self, other: _Access) -> bool:
         """Whether running the two steps a block of rows at a time could reorder a dependence
@@ -78,6 +83,20 @@ class _Access:
         if self.slot != other.slot or not (self.write or other.write) or self.first >= other.end or other.first >= self.end:
             return False
         return self.row_bytes is None or (self.first, self.row_bytes) != (other.first, other.row_bytes)
+
+
+@dataclass
+class _Planned:
+    """A step before it is emitted: the kernel op it comes from, what it runs (a loop, a copy or a
+    library call), the rows it computes in order (0: it cannot run a block of rows at a time) and
+    the memory it touches."""
+
+    op: int
+    loop: K.Loop | None = None
+    copy: tuple[str, str] | None = None  # (target, source)
+    library: dict | None = None
+    rows: int = 0
+    accesses: list[_Access] = field(default_factory=list)
 
 
 def _loop_order(loop: K.Loop, split: bool) -> list[int]:
@@ -278,8 +297,6 @@ class _Gen:
         self.result_copies = result_copies  # (target, source) copies after the ops
         self.module = ll.Module(name=kernel.name)
         self.steps: list[Step] = []
-        # step -> (rows it computes in order, what it reads and writes), for steps that may group
-        self.row_steps: dict[str, tuple[int, list[_Access]]] = {}
         self.globals: dict[str, ll.GlobalVariable] = {}
         self.decls: dict[str, ll.Function] = {}
 
@@ -304,15 +321,11 @@ class _Gen:
         return name, self.buffers.refs[name]
 
     def base(self, b: ll.IRBuilder, table: ll.Value, name: str) -> ll.Value:
-        root, ref = self.root(name)
-        n_params, n_results = len(self.kernel.params), len(self.kernel.results)
-        if ref.kind == "const":
-            return self.constant_global(root)
-        slot = {"param": ref.index, "result": n_params + ref.index, "scratch": n_params + n_results}[ref.kind]
-        ptr = b.load(b.gep(table, [ll.Constant(I64, slot)], source_etype=PTR), typ=PTR)
-        if ref.kind == "scratch" and ref.index:
-            ptr = b.gep(ptr, [ll.Constant(I64, ref.index)], source_etype=I8)
-        return ptr
+        ref = self.buffer_ref(name)
+        if ref is None:
+            return self.constant_global(self.root(name)[0])
+        ptr = b.load(b.gep(table, [ll.Constant(I64, ref[0])], source_etype=PTR), typ=PTR)
+        return b.gep(ptr, [ll.Constant(I64, ref[1])], source_etype=I8) if ref[1] else ptr
 
     def noalias_body(self, suffix: str, names: list[str]) -> tuple[str, ll.Function, ll.IRBuilder, dict[str, ll.Value]]:
         """A step ``(table, lo, hi)`` that calls an internal body ``(ptr noalias region..., lo, hi)``,
@@ -374,6 +387,14 @@ class _Gen:
             if a.type == PTR:
                 a.add_attribute("noalias")
         return fn, ll.IRBuilder(fn.append_basic_block("entry"))
+
+    @staticmethod
+    def frame(b: ll.IRBuilder, nbytes: int) -> ll.Value:
+        """`nbytes` of the function's stack frame, 64-byte aligned (`b` is in the entry block)."""
+        frame = b.alloca(I8, size=ll.Constant(I64, nbytes))
+        frame.align = 64
+        frame.type = PTR  # an opaque pointer, like every other pointer here (llvmlite types allocas)
+        return frame
 
     @staticmethod
     def loop(b: ll.IRBuilder, start: ll.Value, stop: ll.Value, body: Callable[[ll.Value], None]) -> None:
@@ -671,8 +692,7 @@ class _Gen:
             for k, ((value, _), res) in enumerate(zip(values, loop.results)):
                 t = kernel.types[res]
                 m = loop.maps[n_in + k] if loop.outputs else K.AffineMap(len(loop.domain), ())
-                target = bases[res]
-                self.store(b, target, self.index_of(b, m, t.shape, ivs) if m.results else ll.Constant(I64, 0), value, t.element)
+                self.store(b, bases[res], self.index_of(b, m, t.shape, ivs) if m.results else ll.Constant(I64, 0), value, t.element)
 
         # Tiling: parallel dims whose tile (from tile-for-memory) is smaller than the dim get a
         # tile loop outside all point loops; reduction dims stay whole and in order, so every
@@ -720,8 +740,6 @@ class _Gen:
             b.position_at_end(done_bb)
         b.ret_void()
         self.steps.append(Step(step, loop.domain[0] if split else 1, points=int(np.prod(loop.domain, dtype=np.int64))))
-        if split and loop.domain[0] > 1:
-            self.row_steps[step] = (loop.domain[0], self.loop_accesses(loop))
 
     def loop_accesses(self, loop: K.Loop) -> list[_Access]:
         """The memory `loop` reads and writes (constants aside), row by row where it can tell."""
@@ -738,80 +756,170 @@ class _Gen:
             t = self.kernel.types[name]
             nbytes = self.value_bytes(name)
             rows = m is not None and m.row_local() and bool(t.shape) and t.shape[0] == loop.domain[0]
-            out.append(_Access(ref[0], ref[1], ref[1] + nbytes, nbytes // t.shape[0] if rows else None, write))
+            out.append(_Access(ref[0], ref[1], ref[1] + nbytes, nbytes // t.shape[0] if rows else None, write, self.root(name)[0]))
         return out
 
-    def library_accesses(self, loop: K.Loop, call: dict) -> None:
-        """Record the rows of a library step's output (images of a convolution, rows of a matmul,
-        batches of a batched one) it can compute a block at a time, with what each block reads and
-        writes, so loop steps after it may run on each block as it is done (an epilogue)."""
-        t = self.kernel.types[loop.results[0]]
+    def library_accesses(self, call: dict, names: list[str]) -> tuple[int, list[_Access]]:
+        """What a library step reads and writes (`names`: its a, b and c values), and the rows of
+        its output (images of a convolution, rows of a matmul, batches of a batched one) it can
+        compute a block at a time (0: none), so loop steps after it may run on each block as it is
+        done (an epilogue)."""
+        t = self.kernel.types[names[2]]
         if call["op"] == "conv2d":
             rows, b_by_rows = call["c_shape"][0], False  # the filter is read whole
         else:
             batch, m, _ = call["a_shape"]
             rows, b_by_rows = (m, False) if batch == 1 else (batch, True)
         if not t.shape or t.shape[0] != rows or rows < 2:
-            return
+            rows = 0
         itemsize = scalar_dtype(t.element).itemsize
         accesses = []
-        for key, by_rows in (("a", True), ("b", b_by_rows), ("c", True)):
+        for key, by_rows, name in zip("abc", (True, b_by_rows, True), names):
             slot, first = call[key]
             nbytes = math.prod(call[f"{key}_shape"]) * itemsize
-            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if by_rows else None, key == "c"))
-        self.row_steps[f"library:{loop.name}"] = (rows, accesses)
+            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if by_rows and rows else None, key == "c", self.root(name)[0]))
+        return rows, accesses
 
-    def group_steps(self) -> None:
-        """Consecutive loop steps split over the same rows, whose dependences on each other are row
-        by row (each reads only the rows of the others' outputs it computes, e.g. a layernorm's
-        mean, variance and normalisation), become one step that runs them all on a block of rows
-        before the next block: what one step writes, the next reads from cache, not memory. After
-        a library step, such steps become its epilogue, run on each block of its output."""
-        out: list[Step] = []
-        run: list[Step] = []
+    def copy_accesses(self, target: str, source: str) -> list[_Access]:
+        """What a whole-buffer copy reads and writes."""
+        out = []
+        for name, write in ((source, False), (target, True)):
+            ref = self.buffer_ref(name)
+            if ref is not None:
+                out.append(_Access(ref[0], ref[1], ref[1] + self.value_bytes(target), None, write, self.root(name)[0]))
+        return out
 
-        def flush() -> None:
-            if len(run) > 1 and run[0].library is not None:
-                out.append(Step(run[0].entry, 1, {**run[0].library, "epilogue": [m.entry for m in run[1:]]}, run[0].points))
-            elif len(run) > 1:
-                out.append(self.emit_group(run))
-            else:
-                out.extend(run)
-            run.clear()
+    def plan(self) -> list[_Planned]:
+        """The kernel's steps in order, not yet emitted: a library call per contraction or
+        convolution it can take, a copy per loop that must start from a copy of its init, a loop
+        step per other loop (a zero fill only a library call reads becomes its "overwrite"), and
+        a copy per result whose data lives elsewhere."""
+        calls = {id(op): self.library_call(op) for op in self.kernel.ops if isinstance(op, K.Loop)}
+        skipped_fills: set[int] = set()
+        for op in self.kernel.ops:
+            found = calls.get(id(op)) if isinstance(op, K.Loop) else None
+            if found is None:
+                continue
+            fill = self.kernel.sole_zero_fill(op)
+            if fill is not None:
+                skipped_fills.add(id(fill))
+                found[0]["accumulate"] = False
+        plan: list[_Planned] = []
+        for i, op in enumerate(self.kernel.ops):
+            if isinstance(op, K.Loop) and id(op) in skipped_fills:
+                continue
+            found = calls.get(id(op)) if isinstance(op, K.Loop) else None
+            if isinstance(op, K.Loop) and found is not None:
+                rows, accesses = self.library_accesses(*found)
+                plan.append(_Planned(i, op, library=found[0], rows=rows, accesses=accesses))
+            elif isinstance(op, K.Loop):
+                for res in op.results:
+                    if res in self.buffers.init_copies:
+                        copy = (res, self.buffers.init_copies[res])
+                        plan.append(_Planned(i, copy=copy, accesses=self.copy_accesses(*copy)))
+                split = bool(op.domain) and op.iterators[0] == "parallel" and op.domain[0] > 1
+                plan.append(_Planned(i, op, rows=op.domain[0] if split else 0, accesses=self.loop_accesses(op)))
+            elif isinstance(op, K.HostOp):
+                raise UnsupportedOpError(f"{self.kernel.name}: host op {op.name} cannot be compiled to LLVM")
+            elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast"):
+                raise UnsupportedOpError(f"{self.kernel.name}: view {op.kind} reached the cpu code generator (run views-to-loops)")
+        for copy in self.result_copies:
+            plan.append(_Planned(len(self.kernel.ops), copy=copy, accesses=self.copy_accesses(*copy)))
+        return plan
 
-        for step in self.steps:
-            rows, accesses = self.row_steps.get(step.entry, (0, []))
-            joins = bool(run) and step.library is None and rows == self.row_steps[run[0].entry][0]
-            if joins and any(a.conflicts(o) for m in run for a in accesses for o in self.row_steps[m.entry][1]):
+    def runs(self, plan: list[_Planned]) -> list[list[int]]:
+        """The steps of `plan` (indices) in runs that become one step: consecutive steps split over
+        the same rows whose dependences on each other are row by row (each reads only the rows of
+        the others' outputs it computes, e.g. a layernorm's mean, variance and normalisation) run
+        all on a block of rows before the next block, so what one writes the next reads from
+        cache, not memory; after a library step, they become its epilogue, run on each block of
+        its output. The buffer plan's spans, where it has them, are the runs (it was made for
+        them: see `block_locals`)."""
+        if self.buffers.spans:
+            span_of = {p: k for k, (lo, hi) in enumerate(self.buffers.spans) for p in range(lo, hi + 1)}
+            runs: list[list[int]] = []
+            for i, step in enumerate(plan):
+                k = span_of.get(step.op) if step.rows else None
+                if k is not None and runs and span_of.get(plan[runs[-1][0]].op) == k and plan[runs[-1][0]].rows:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            return runs
+        runs, run = [], []
+        for i, step in enumerate(plan):
+            joins = bool(run) and step.library is None and step.rows == plan[run[0]].rows
+            if joins and any(a.conflicts(o) for m in run for a in step.accesses for o in plan[m].accesses):
                 joins = False
-            if not joins:
-                flush()
-            if rows:
-                run.append(step)
+            if not joins and run:
+                runs.append(run)
+                run = []
+            if step.rows:
+                run.append(i)
             else:
-                out.append(step)
-        flush()
-        self.steps = out
+                runs.append([i])
+        if run:
+            runs.append(run)
+        return runs
 
-    def emit_group(self, members: list[Step]) -> Step:
-        """``<kernel>_g<i>(table, lo, hi)``: every member step over rows [r, r + block), block by block."""
+    def row_private(self, plan: list[_Planned], runs: list[list[int]]) -> list[dict[str, int]]:
+        """For each run of loop steps: the values only it touches, each only row by row at one row
+        size, with that size (bytes of a row)."""
+        run_of = {i: k for k, run in enumerate(runs) for i in run}
+        touched: dict[str, set[int]] = {}
+        sizes: dict[str, set[int | None]] = {}
+        for i, step in enumerate(plan):
+            for a in step.accesses:
+                touched.setdefault(a.root, set()).add(run_of[i])
+                sizes.setdefault(a.root, set()).add(a.row_bytes)
+        out: list[dict[str, int]] = []
+        for k, run in enumerate(runs):
+            found: dict[str, int] = {}
+            if plan[run[0]].library is None and plan[run[0]].rows:
+                for root in sorted({a.root for i in run for a in plan[i].accesses}):
+                    row_bytes = next(iter(sizes[root]))
+                    if touched[root] == {k} and len(sizes[root]) == 1 and row_bytes is not None:
+                        found[root] = row_bytes
+            out.append(found)
+        return out
+
+    def emit_group(self, members: list[Step], accesses: list[_Access], local: dict[str, int]) -> Step:
+        """``<kernel>_g<i>(table, lo, hi)``: every member step over rows [r, r + block), block by
+        block. The group's local values (name -> row bytes) live in its frame, a block of rows of
+        each at a time: the members get a table whose slots for them point that block's rows there."""
         fn, b = self.new_function("g" + members[0].entry.rsplit("_s", 1)[-1])  # named for its first step
         table, lo, hi = fn.args
-        rows = {(a.slot, a.first): a.row_bytes for m in members for a in self.row_steps[m.entry][1] if a.row_bytes}
-        block = ll.Constant(I64, max(1, _GROUP_BLOCK_BYTES // max(sum(rows.values()), 1)))
+        rows = {(a.slot, a.first): a.row_bytes for a in accesses if a.row_bytes}
+        block_rows = max(1, _GROUP_BLOCK_BYTES // max(sum(rows.values()), 1))
+        if local:
+            block_rows = max(1, min(block_rows, _LOCAL_BLOCK_BYTES // sum(local.values())))
+        block = ll.Constant(I64, block_rows)
         blocks = b.sdiv(b.add(b.sub(hi, lo), b.sub(block, ll.Constant(I64, 1))), block)
         callees = []
         for m in members:
             callee = self.module.get_global(m.entry)
             callee.linkage = "internal"  # only the group calls it now
             callees.append(callee)
+        member_table = table
+        frames: list[tuple[int, int, ll.Value]] = []  # (slot, row bytes, block buffer)
+        if local:
+            n_table = len(self.kernel.params) + len(self.kernel.results) + 1
+            n_slots = n_table + sum(1 for r in self.buffers.refs.values() if r.kind == "local")
+            member_table = b.alloca(PTR, size=ll.Constant(I64, n_slots))
+            for slot in range(n_table):
+                entry = b.load(b.gep(table, [ll.Constant(I64, slot)], source_etype=PTR), typ=PTR)
+                b.store(entry, b.gep(member_table, [ll.Constant(I64, slot)], source_etype=PTR))
+            for name, row_bytes in local.items():
+                frames.append((self.buffer_ref(name)[0], row_bytes, self.frame(b, block_rows * row_bytes)))  # type: ignore[index]
 
         def body(t: ll.Value) -> None:
             start = b.add(lo, b.mul(t, block))
             end = b.add(start, block)
             end = b.select(b.icmp_signed("<", end, hi), end, hi)
+            for slot, row_bytes, frame in frames:  # row r of the value is at frame + (r - start) * row bytes
+                shifted = b.gep(frame, [b.mul(start, ll.Constant(I64, -row_bytes))], source_etype=I8)
+                b.store(shifted, b.gep(member_table, [ll.Constant(I64, slot)], source_etype=PTR))
             for callee in callees:
-                b.call(callee, [table, start, end])
+                b.call(callee, [member_table, start, end])
 
         self.loop(b, ll.Constant(I64, 0), blocks, body)
         b.ret_void()
@@ -836,9 +944,10 @@ class _Gen:
         slot = buffer_slot(self.buffers, len(self.kernel.params), len(self.kernel.results), name)
         return list(slot) if slot is not None else None
 
-    def library_call(self, loop: K.Loop) -> dict | None:
+    def library_call(self, loop: K.Loop) -> tuple[dict, list[str]] | None:
         """The library routine for an f32/f64 contraction (matmul, batched, B transposed) or
-        NHWC x HWIO 2-D convolution over buffers, else None (the loop is generated)."""
+        NHWC x HWIO 2-D convolution over buffers, and its a, b and c values; else None (the loop
+        is generated)."""
         types = self.kernel.types
         if loop.init_copy_needed(self.buffers) or len(loop.results) != 1:
             return None
@@ -860,39 +969,31 @@ class _Gen:
         refs = [self.buffer_ref(n) for n in names]
         if any(r is None for r in refs):
             return None
-        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[out].element, "accumulate": True, **call}
+        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[out].element, "accumulate": True, **call}, names
 
     def generate(self) -> ll.Module:
-        # A zero fill whose only reader is a library matmul becomes the matmul's "overwrite".
-        calls = {id(op): self.library_call(op) for op in self.kernel.ops if isinstance(op, K.Loop)}
-        skipped_fills: set[int] = set()
-        for op in self.kernel.ops:
-            call = calls.get(id(op)) if isinstance(op, K.Loop) else None
-            if call is None:
-                continue
-            fill = self.kernel.sole_zero_fill(op)
-            if fill is not None:
-                skipped_fills.add(id(fill))
-                call["accumulate"] = False
-        for i, op in enumerate(self.kernel.ops):
-            if isinstance(op, K.Loop) and id(op) in skipped_fills:
-                continue
-            if isinstance(op, K.Loop) and calls.get(id(op)) is not None:
-                self.steps.append(Step(f"library:{op.name}", 1, calls[id(op)]))
-                self.library_accesses(op, calls[id(op)])  # type: ignore[arg-type]
-                continue
-            if isinstance(op, K.Loop):
-                for res in op.results:
-                    if res in self.buffers.init_copies:
-                        self.emit_copy(len(self.steps), res, self.buffers.init_copies[res])
-                self.emit_loop(len(self.steps), op)
-            elif isinstance(op, K.HostOp):
-                raise UnsupportedOpError(f"{self.kernel.name}: host op {op.name} cannot be compiled to LLVM")
-            elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast"):
-                raise UnsupportedOpError(f"{self.kernel.name}: view {op.kind} reached the cpu code generator (run views-to-loops)")
-        for target, source in self.result_copies:
-            self.emit_copy(len(self.steps), target, source)
-        self.group_steps()
+        plan = self.plan()
+        emitted: list[Step] = []
+        for step in plan:
+            if step.library is not None:
+                self.steps.append(Step(f"library:{step.loop.name}", 1, step.library))  # type: ignore[union-attr]
+            elif step.copy is not None:
+                self.emit_copy(len(self.steps), *step.copy)
+            else:
+                self.emit_loop(len(self.steps), step.loop)  # type: ignore[arg-type]
+            emitted.append(self.steps[-1])
+        self.steps = []
+        runs = self.runs(plan)
+        for run, private in zip(runs, self.row_private(plan, runs)):
+            first = emitted[run[0]]
+            if len(run) == 1:
+                self.steps.append(first)
+            elif first.library is not None:
+                self.steps.append(Step(first.entry, 1, {**first.library, "epilogue": [emitted[i].entry for i in run[1:]]}, first.points))
+            else:
+                accesses = [a for i in run for a in plan[i].accesses]
+                local = {r: n for r, n in private.items() if self.buffers.refs[r].kind == "local"}
+                self.steps.append(self.emit_group([emitted[i] for i in run], accesses, local))
         return self.module
 
 
@@ -902,3 +1003,27 @@ def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:
     gen = _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
     module = gen.generate()
     return str(module), gen.steps
+
+
+def block_locals(kernel: K.Kernel, buffers: KernelBuffers) -> tuple[list[str], list[tuple[int, int]]]:
+    """The values of `kernel` (with `buffers`) that can live in the frame of the step group that
+    touches them, a block of rows at a time, instead of in scratch: every access to them is by
+    the one loop group's steps, row by row. Returns them and the op spans of the kernel's runs
+    (groups and epilogues): with these locals, values a run touches must stay live across it,
+    so the runs found here stay valid when scratch is packed again without the locals."""
+    kernel = K.Kernel(kernel.name, kernel.params, kernel.results, kernel.types, kernel.ops, buffers)
+    lowered, copies = with_result_copies(kernel)
+    gen = _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
+    plan = gen.plan()
+    runs = gen.runs(plan)
+    local: list[str] = []
+    for run, private in zip(runs, gen.row_private(plan, runs)):
+        budget = _LOCAL_BLOCK_BYTES
+        for root, row_bytes in private.items():
+            if len(run) > 1 and buffers.refs[root].kind == "scratch" and row_bytes <= budget:
+                local.append(root)
+                budget -= row_bytes
+    if not local:
+        return [], []
+    spans = [(plan[run[0]].op, plan[run[-1]].op) for run in runs if len(run) > 1]
+    return local, spans

@@ -99,3 +99,52 @@ def test_only_loops_that_walk_memory_out_of_order_are_tiled() -> None:
     program = byteir_sdk.load(lambda x: (jnp.exp(x), jnp.exp(x).T + 1.0), x)
     loops = [op for k in run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values() for op in k.loops()]
     assert sorted(_transposes(loop) for loop in loops) == [False, True]
+
+
+def _plan(fn, *args: np.ndarray):  # noqa: ANN001, ANN202
+    """The program's compilation for the cpu (its memory plan and kernels)."""
+    return run_stages(byteir_sdk.load(fn, *args), CompileOptions.make("cpu", dump_after="tensor"))
+
+
+@pytest.mark.parametrize("shape", [(300, 4096), (7, 30, 1000)])
+@pytest.mark.parametrize("fn", [_layernorm, _softmax], ids=["layernorm", "softmax"])
+def test_values_only_a_group_touches_live_in_its_frame(fn, shape, filecheck) -> None:  # noqa: ANN001
+    """The row vectors and the full-size intermediate of a layernorm or a softmax are touched only
+    by its group, row by row: they take no arena bytes, and live a block of rows at a time in the
+    group's frame (here many blocks per thread, the last one partial)."""
+    x = (RNG.standard_normal(shape) * 3).astype(np.float32)
+    assert _steps(fn, x) == [["g0"]]
+    comp = _plan(fn, x)
+    assert comp.plan.arena_bytes == 0
+    (kernel,) = comp.kernel_program.kernels.values()
+    assert kernel.buffers.scratch_bytes == 0 and kernel.buffers.spans
+    filecheck(comp.dumps["tensor"], """
+    // CHECK: memory plan: arena 0 bytes
+    // CHECK: scratch 0 bytes; {{.*}}=local[0]
+    """)
+
+
+def test_rows_too_wide_for_a_frame_stay_in_scratch() -> None:
+    """A 160 KB row of the intermediate does not fit the frame budget: it stays in scratch (the
+    row vectors still move to the frame), and the answer is the same."""
+    x = RNG.standard_normal((3, 40000)).astype(np.float32)
+    assert _steps(_softmax, x) == [["g0"]]
+    comp = _plan(_softmax, x)
+    (kernel,) = comp.kernel_program.kernels.values()
+    kinds = sorted(ref.kind for ref in kernel.buffers.refs.values() if ref.kind in ("local", "scratch"))
+    assert kinds == ["local", "local", "scratch"]
+    assert comp.plan.arena_bytes == 3 * 40000 * 4
+
+
+def test_values_read_outside_the_group_stay_in_memory() -> None:
+    """exp(x - max) is also an output here, so it is written whole; the row vectors still move."""
+    x = RNG.standard_normal((40, 300)).astype(np.float32)
+
+    def both(x):  # noqa: ANN001, ANN202
+        e = jnp.exp(x - x.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True), e
+
+    assert _steps(both, x) == [["g0"]]
+    (kernel,) = _plan(both, x).kernel_program.kernels.values()
+    assert sum(ref.kind == "local" for ref in kernel.buffers.refs.values()) == 2
+    assert sorted(ref.kind for ref in kernel.buffers.refs.values() if ref.kind == "result") == ["result", "result"]

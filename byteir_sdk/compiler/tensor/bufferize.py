@@ -4,7 +4,9 @@ Inside a kernel (destination-passing style): a loop writes into the buffer of it
 tensor; a loop whose value is a kernel result writes straight into the result buffer; an
 ``Empty`` init takes scratch memory; ``reshape``/``bitcast`` views alias their source; other
 views (slice, pad, insert_slice) copy into a buffer of their own. Constants stay inside the
-kernel (the backend embeds them).
+kernel (the backend embeds them). A backend may keep some values in storage of its own (``local``:
+e.g. one block of rows at a time, in the frame of the code that runs a span of ops block by
+block); they take no scratch, and every value a span touches stays live across the whole span.
 
 Across kernels: program outputs produced by a kernel are written straight into the output
 arguments; everything else (call results and each call's scratch) is packed into the arena of
@@ -16,6 +18,7 @@ at the index it writes (an elementwise kernel): that is in-place reuse.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from byteir_sdk.compiler.loop import kernel_ir as K
@@ -33,20 +36,23 @@ def nbytes(t: K.TensorType) -> int:
 
 @dataclass(frozen=True)
 class BufferRef:
-    """Where a kernel value lives: a param, a result, scratch (offset into the call's scratch), or an alias."""
+    """Where a kernel value lives: a param, a result, scratch (offset into the call's scratch), an
+    alias, or backend-local storage (numbered from 0)."""
 
-    kind: str  # "param" | "result" | "scratch" | "alias" | "const"
-    index: int = 0  # param/result index, or scratch offset
+    kind: str  # "param" | "result" | "scratch" | "alias" | "const" | "local"
+    index: int = 0  # param/result index, scratch offset, or local number
     of: str = ""  # alias: the value whose buffer this reuses
 
 
 @dataclass
 class KernelBuffers:
-    """Every value's buffer, the scratch bytes a call needs, and inits a loop must copy first."""
+    """Every value's buffer, the scratch bytes a call needs, inits a loop must copy first, and the
+    op spans [first, last] whose values stay live across the span (the backend interleaves them)."""
 
     refs: dict[str, BufferRef]
     scratch_bytes: int
     init_copies: dict[str, str] = field(default_factory=dict)  # loop result -> init it starts from
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _root(refs: dict[str, BufferRef], name: str) -> str:
@@ -55,8 +61,11 @@ def _root(refs: dict[str, BufferRef], name: str) -> str:
     return name
 
 
-def bufferize_kernel(kernel: K.Kernel, alignment: int) -> KernelBuffers:
-    """Assign a buffer to every value of `kernel` (see the module docstring)."""
+def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = (), spans: Sequence[tuple[int, int]] = ()) -> KernelBuffers:
+    """Assign a buffer to every value of `kernel` (see the module docstring); the values in `local`
+    (buffer roots: empties, scratch views, loop results) take backend-local storage, and values
+    touched in an op span of `spans` stay live across it."""
+    local_index = {n: i for i, n in enumerate(dict.fromkeys(local))}
     refs: dict[str, BufferRef] = {p: BufferRef("param", i) for i, p in enumerate(kernel.params)}
     init_copies: dict[str, str] = {}
     reads_after: dict[str, int] = {}  # how many ops read each value (an init read once is consumed)
@@ -72,23 +81,23 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int) -> KernelBuffers:
         if isinstance(op, K.Const):
             refs[op.result] = BufferRef("const")
         elif isinstance(op, K.Empty):
-            refs[op.result] = BufferRef("scratch")  # offset assigned below, unless a loop redirects it
+            refs[op.result] = _own(op.result, local_index)  # offset assigned below, unless a loop redirects it
         elif isinstance(op, K.View):
             if op.kind in ("reshape", "bitcast"):
                 refs[op.result] = BufferRef("alias", of=op.operands[0])
             else:
-                refs[op.result] = BufferRef("scratch")
+                refs[op.result] = _own(op.result, local_index)
         elif isinstance(op, K.Loop):
             for res, init in zip(op.results, op.outputs or (None,) * len(op.results)):
-                if init is not None and refs[_root(refs, init)].kind in ("scratch", "result") and reads_after.get(init, 0) <= 1:
+                if init is not None and refs[_root(refs, init)].kind in ("scratch", "result", "local") and reads_after.get(init, 0) <= 1:
                     refs[res] = BufferRef("alias", of=init)  # destination passing: write into the init
                 else:
-                    refs[res] = BufferRef("scratch")  # the init is shared (or absent): start from a copy
+                    refs[res] = _own(res, local_index)  # the init is shared (or absent): start from a copy
                     if init is not None:
                         init_copies[res] = init
         else:
             for res in op.results:
-                refs[res] = BufferRef("scratch")
+                refs[res] = _own(res, local_index)
     # Kernel results: the buffer chain ending in a result is the result buffer itself.
     for r, i in result_index.items():
         root = _root(refs, r)
@@ -116,11 +125,20 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int) -> KernelBuffers:
         for n in reads:
             root = _root(refs, n)
             last[root] = max(last.get(root, i), i)
+    for lo, hi in spans:  # a value touched inside a span lives from the span's start to its end
+        for root in first:
+            if first[root] <= hi and last[root] >= lo:
+                first[root], last[root] = min(first[root], lo), max(last[root], hi)
     scratch = [n for n, ref in refs.items() if ref.kind == "scratch"]
     offsets, total = _pack({n: nbytes(kernel.types[n]) for n in scratch}, {n: (first.get(n, 0), last.get(n, 0)) for n in scratch}, alignment)
     for n in scratch:
         refs[n] = BufferRef("scratch", offsets[n])
-    return KernelBuffers(refs, total, init_copies)
+    return KernelBuffers(refs, total, init_copies, list(spans))
+
+
+def _own(name: str, local_index: dict[str, int]) -> BufferRef:
+    """A value's own buffer: backend-local storage when the backend asked for it, else scratch."""
+    return BufferRef("local", local_index[name]) if name in local_index else BufferRef("scratch")
 
 
 def _align(n: int, alignment: int) -> int:
@@ -261,7 +279,8 @@ def plan_memory(program: KernelProgram, kernel_buffers: dict[str, KernelBuffers]
 
 def buffer_slot(buffers: KernelBuffers, kernel_params: int, kernel_results: int, name: str) -> tuple[int, int] | None:
     """(slot, byte offset) of a kernel value in the dispatch's buffer table -- params, then
-    results, then the scratch region -- or None for a constant (embedded in the executable)."""
+    results, then the scratch region, then (past the table the runtime passes) the backend's local
+    buffers -- or None for a constant (embedded in the executable)."""
     ref = buffers.refs[_root(buffers.refs, name)]
     if ref.kind == "param":
         return ref.index, 0
@@ -269,6 +288,8 @@ def buffer_slot(buffers: KernelBuffers, kernel_params: int, kernel_results: int,
         return kernel_params + ref.index, 0
     if ref.kind == "scratch":
         return kernel_params + kernel_results, ref.index
+    if ref.kind == "local":
+        return kernel_params + kernel_results + 1 + ref.index, 0
     return None
 
 
@@ -284,7 +305,7 @@ def with_result_copies(kernel: K.Kernel) -> tuple[K.Kernel, list[tuple[str, str]
     if kernel.buffers is None:
         raise ValueError(f"kernel {kernel.name} has no buffer assignment: run the tensor stage first")
     assert isinstance(kernel.buffers, KernelBuffers)
-    buffers = KernelBuffers(dict(kernel.buffers.refs), kernel.buffers.scratch_bytes, dict(kernel.buffers.init_copies))
+    buffers = dataclasses.replace(kernel.buffers, refs=dict(kernel.buffers.refs), init_copies=dict(kernel.buffers.init_copies))
     types = dict(kernel.types)
     copies = []
     for i, r in enumerate(kernel.results):
