@@ -27,7 +27,7 @@ from byteir_sdk.errors import (
 )
 from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Device, DeviceInfo, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
 
-__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array", "host_memory_bytes"]
+__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array", "buffer_bytes", "host_memory_bytes"]
 
 
 class HostSemaphore(Semaphore):
@@ -315,7 +315,7 @@ class HostQueue(Queue):
                  wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:  # fmt: skip
         self._check_entry(executable, entry)
         for view in bindings:
-            host_array(view)  # validates the binding now, at submission
+            buffer_bytes(view)  # validates the binding now, at submission
         bound = tuple(bindings)
         self._submit(entry, "dispatch", lambda: self.run_dispatch(executable, entry, bound, config), wait, signal, inline=True)
 
@@ -338,11 +338,17 @@ class HostQueue(Queue):
             self._worker.join(timeout=10)
 
 
-def _bytes(view: BufferView) -> np.ndarray:
+def buffer_bytes(view: BufferView) -> np.ndarray:
+    """The bytes of the buffer `view` is in (InvalidArgumentError unless host-visible memory of
+    this driver; a BufferView lies inside its buffer by construction)."""
     data = getattr(view.buffer, "data", None)
     if not isinstance(data, np.ndarray):
         raise InvalidArgumentError(f"a {type(view.buffer).__name__} is not a host-visible buffer of this driver")
-    return data[view.offset : view.offset + view.nbytes]
+    return data
+
+
+def _bytes(view: BufferView) -> np.ndarray:
+    return buffer_bytes(view)[view.offset : view.offset + view.nbytes]
 
 
 def host_memory_bytes() -> int:

@@ -19,7 +19,7 @@ import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
 from byteir_sdk.hal import BufferView, DeviceInfo, Driver, Executable
-from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, host_array, host_memory_bytes
+from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, buffer_bytes, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
@@ -195,9 +195,10 @@ class HostExecutor:
 
         def operand(key: str) -> np.ndarray:
             slot, offset = call[key]
-            shape = tuple(call[f"{key}_shape"])
-            base = host_array(bindings[slot]).reshape(-1).view(np.uint8)
-            return base[offset : offset + math.prod(shape) * dtype.itemsize].view(dtype).reshape(shape)
+            shape = call[f"{key}_shape"]
+            view = bindings[slot]
+            start = view.offset + offset
+            return buffer_bytes(view)[start : start + math.prod(shape) * dtype.itemsize].view(dtype).reshape(shape)
 
         a, b, c = operand("a"), operand("b"), operand("c")
         accumulate = call.get("accumulate", True)
