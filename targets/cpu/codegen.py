@@ -983,8 +983,7 @@ class _Gen:
                 self.emit_loop(len(self.steps), step.loop)  # type: ignore[arg-type]
             emitted.append(self.steps[-1])
         self.steps = []
-        runs = self.runs(plan)
-        for run, private in zip(runs, self.row_private(plan, runs)):
+        for run in self.runs(plan):
             first = emitted[run[0]]
             if len(run) == 1:
                 self.steps.append(first)
@@ -992,15 +991,20 @@ class _Gen:
                 self.steps.append(Step(first.entry, 1, {**first.library, "epilogue": [emitted[i].entry for i in run[1:]]}, first.points))
             else:
                 accesses = [a for i in run for a in plan[i].accesses]
-                local = {r: n for r, n in private.items() if self.buffers.refs[r].kind == "local"}
+                local = {a.root: a.row_bytes for a in accesses if self.buffers.refs[a.root].kind == "local" and a.row_bytes}
                 self.steps.append(self.emit_group([emitted[i] for i in run], accesses, local))
         return self.module
 
 
+def _gen(kernel: K.Kernel) -> _Gen:
+    """The code generator of `kernel` (after the tensor stage), with its result copies."""
+    lowered, copies = with_result_copies(kernel)
+    return _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
+
+
 def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:
     """LLVM IR text of `kernel` (after the tensor stage) and its steps in order."""
-    lowered, copies = with_result_copies(kernel)
-    gen = _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
+    gen = _gen(kernel)
     module = gen.generate()
     return str(module), gen.steps
 
@@ -1011,16 +1015,16 @@ def block_locals(kernel: K.Kernel, buffers: KernelBuffers) -> tuple[list[str], l
     the one loop group's steps, row by row. Returns them and the op spans of the kernel's runs
     (groups and epilogues): with these locals, values a run touches must stay live across it,
     so the runs found here stay valid when scratch is packed again without the locals."""
-    kernel = K.Kernel(kernel.name, kernel.params, kernel.results, kernel.types, kernel.ops, buffers)
-    lowered, copies = with_result_copies(kernel)
-    gen = _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
+    gen = _gen(K.Kernel(kernel.name, kernel.params, kernel.results, kernel.types, kernel.ops, buffers))
     plan = gen.plan()
     runs = gen.runs(plan)
     local: list[str] = []
     for run, private in zip(runs, gen.row_private(plan, runs)):
+        if len(run) < 2:
+            continue
         budget = _LOCAL_BLOCK_BYTES
         for root, row_bytes in private.items():
-            if len(run) > 1 and buffers.refs[root].kind == "scratch" and row_bytes <= budget:
+            if buffers.refs[root].kind == "scratch" and row_bytes <= budget:
                 local.append(root)
                 budget -= row_bytes
     if not local:
