@@ -2,7 +2,10 @@
 
 Inside a kernel (destination-passing style): a loop writes into the buffer of its ``init``
 tensor; a loop whose value is a kernel result writes straight into the result buffer; an
-``Empty`` init takes scratch memory; ``reshape``/``bitcast`` views alias their source; other
+elementwise loop overwrites an input that dies there (read only at the index it writes, same
+width) instead of taking a fresh buffer, so a chain ending in a result is written into the
+result buffer from its start (e.g. a matmul and its bias epilogue); another ``Empty`` init
+takes scratch memory; ``reshape``/``bitcast`` views alias their source; other
 views (slice, pad, insert_slice) copy into a buffer of their own. Constants stay inside the
 kernel (the backend embeds them). A backend may keep some values in storage of its own (``local``:
 e.g. one block of rows at a time, in the frame of the code that runs a span of ops block by
@@ -77,7 +80,13 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
         reads_after[r] = reads_after.get(r, 0) + 1
     result_index = {r: i for i, r in enumerate(kernel.results)}
     owners: dict[str, str] = {}  # value -> value whose buffer it was written into
-    for op in kernel.ops:
+    uses: dict[str, int] = {}  # value -> index of the last op that names it
+    for index, op in enumerate(kernel.ops):
+        for n in _names(op):
+            uses[n] = index
+    for r in kernel.results:
+        uses[r] = len(kernel.ops)
+    for index, op in enumerate(kernel.ops):
         if isinstance(op, K.Const):
             refs[op.result] = BufferRef("const")
         elif isinstance(op, K.Empty):
@@ -89,6 +98,9 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
                 refs[op.result] = _own(op.result, local_index)
         elif isinstance(op, K.Loop):
             for res, init in zip(op.results, op.outputs or (None,) * len(op.results)):
+                source = _in_place_source(kernel, index, op, res, init, refs, uses) if init is not None else None
+                if source is not None:
+                    refs[init] = BufferRef("alias", of=source)  # overwrite an input that dies here, element by element
                 if init is not None and refs[_root(refs, init)].kind in ("scratch", "result", "local") and reads_after.get(init, 0) <= 1:
                     refs[res] = BufferRef("alias", of=init)  # destination passing: write into the init
                 else:
@@ -134,6 +146,40 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
     for n in scratch:
         refs[n] = BufferRef("scratch", offsets[n])
     return KernelBuffers(refs, total, init_copies, list(spans))
+
+
+def _names(op: object) -> tuple[str, ...]:
+    """Every value an op reads or writes through (a loop's inits included)."""
+    if isinstance(op, K.Loop):
+        return op.inputs + op.outputs + op.extra + op.results
+    return (*getattr(op, "operands", ()), *getattr(op, "results", ()), *((op.result,) if hasattr(op, "result") else ()))
+
+
+def _in_place_source(kernel: K.Kernel, index: int, loop: K.Loop, res: str, init: str, refs: dict[str, BufferRef],
+                     uses: dict[str, int]) -> str | None:
+    """An input of `loop` whose buffer (scratch or local) result `res` may overwrite instead of
+    taking the fresh buffer `init`: the loop is elementwise (no reduction, identity output map),
+    reads the input only at the index it writes, and nothing names the input's buffer after it."""
+    if refs.get(init) != BufferRef("scratch") or uses.get(init) != index or loop.reduction_dims:
+        return None
+    out_map = loop.maps[len(loop.inputs) + loop.results.index(res)]
+    if not out_map.is_identity():
+        return None
+    size = nbytes(kernel.types[res]), scalar_dtype(kernel.types[res].element).itemsize
+    claimed = {_root(refs, o) for o in loop.outputs if o != init and o in refs}
+    for name in dict.fromkeys(loop.inputs):
+        root = _root(refs, name)
+        if refs[root].kind not in ("scratch", "local") or root in claimed or name in loop.extra or name in loop.outputs:
+            continue
+        if (nbytes(kernel.types[name]), scalar_dtype(kernel.types[name].element).itemsize) != size:
+            continue
+        if any(n == name and m != out_map for n, m in zip(loop.inputs, loop.maps)):
+            continue
+        if any(n != name and _root(refs, n) == root for n in loop.inputs):
+            continue  # another view of the same buffer is read too, at its own index
+        if all(uses.get(n, -1) <= index for n in refs if _root(refs, n) == root):
+            return name
+    return None
 
 
 def _own(name: str, local_index: dict[str, int]) -> BufferRef:
