@@ -20,6 +20,9 @@ from jaxlib.mlir.dialects import stablehlo
 
 from byteir_sdk.errors import ParseError, VerificationError
 
+if "byteir_sdk._dialects" not in ir._globals.dialect_search_modules:  # see byteir_sdk/_dialects
+    ir._globals.append_dialect_search_prefix("byteir_sdk._dialects")
+
 __all__ = [
     "ir",
     "passmanager",
@@ -171,9 +174,18 @@ def module_to_bytecode(module: ir.Module) -> bytes:
 
 
 def clone_module(module: ir.Module) -> ir.Module:
-    """A deep copy of `module` in the same context."""
+    """A deep copy of `module` in the same context (its ops cloned; attributes, weights included,
+    are immutable and shared)."""
     with module.context:
-        return ir.Module.parse(module_to_bytecode(module))
+        copy = module.operation.clone()
+        clone = ir.Module.create(loc=module.operation.location)
+        attributes = module.operation.attributes
+        for i in range(len(attributes)):
+            clone.operation.attributes[attributes[i].name] = attributes[i].attr
+        for op in list(copy.regions[0].blocks[0].operations):
+            clone.body.append(op)
+        copy.erase()
+        return clone
 
 
 def function_type(fn: ir.Operation) -> ir.FunctionType:

@@ -139,10 +139,13 @@ class Target:
         return backend
 
 
-def targets() -> dict[str, Target]:
-    """Every target registered under the ``byteir_sdk.targets`` entry-point group."""
+def targets(name: str | None = None) -> dict[str, Target]:
+    """Every target registered under the ``byteir_sdk.targets`` entry-point group (only those
+    registered as `name`, when given: the other targets' packages are not imported)."""
     found: dict[str, Target] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if name is not None and ep.name != name:
+            continue
         try:
             target = ep.load()
         except Exception as exc:  # a broken vendor package must not break the others
@@ -157,10 +160,10 @@ def targets() -> dict[str, Target]:
 
 def get_target(name: str) -> Target:
     """The registered target `name`; UnknownTargetError lists the registered ones."""
-    registered = targets()
-    if name not in registered:
+    found = targets(name)
+    if name not in found:
         raise UnknownTargetError(
             f"unknown target {name!r}",
-            hint=f"Registered targets: {', '.join(sorted(registered)) or 'none'} (entry-point group {ENTRY_POINT_GROUP}).",
+            hint=f"Registered targets: {', '.join(sorted(targets())) or 'none'} (entry-point group {ENTRY_POINT_GROUP}).",
         )
-    return registered[name]
+    return found[name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,10 +101,11 @@ class Compilation:
         return stats
 
 
-def _dump(comp: Compilation, options: CompileOptions, stage: str, text: str) -> None:
+def _dump(comp: Compilation, options: CompileOptions, stage: str, text: Callable[[], str]) -> None:
+    """Keep (and write) the IR after `stage` when it was asked for; `text` prints it only then."""
     if stage not in options.dump_after:
         return
-    comp.dumps[stage] = text
+    comp.dumps[stage] = text = text()
     if options.dump_dir is not None:
         options.dump_dir.mkdir(parents=True, exist_ok=True)
         suffix = ".mlir" if stage in ("import", "graph", "byre") else ".kir"
@@ -147,7 +148,7 @@ def run_stages(program: Program, options: CompileOptions, lower_on: str | None =
     backend = get_target(options.target).make_backend(**dict(options.target_options))
     caps = backend.capabilities()
     comp = Compilation(program=program, backend=backend, capabilities=caps)
-    _dump(comp, options, "import", program.text())
+    _dump(comp, options, "import", program.text)
     _check_types(program, caps, options.target)
 
     start = time.perf_counter()
@@ -159,7 +160,7 @@ def run_stages(program: Program, options: CompileOptions, lower_on: str | None =
     comp.graph_module = module
     comp.pass_statistics.update(ctx.statistics)
     comp.stage_seconds["graph"] = time.perf_counter() - start
-    _dump(comp, options, "graph", module.operation.get_asm())
+    _dump(comp, options, "graph", module.operation.get_asm)
 
     start = time.perf_counter()
     kp = build_kernel_program(module, program.entry, program.inputs, program.outputs, source=program.source)
@@ -169,9 +170,7 @@ def run_stages(program: Program, options: CompileOptions, lower_on: str | None =
     _check_host_ops(kp, caps, options.target)
     comp.kernel_program = kp
     comp.stage_seconds["loop"] = time.perf_counter() - start
-    if "loop" in options.dump_after:
-        linalg = "\n".join(f"// ----- @{name} as linalg (input of the loop stage)\n{k.linalg}" for name, k in kp.kernels.items() if k.linalg)
-        _dump(comp, options, "loop", f"{linalg}\n// ----- Kernel IR after the loop passes\n{kp}")
+    _dump(comp, options, "loop", lambda: _loop_text(kp))
 
     start = time.perf_counter()
     if lower_on is not None:
@@ -184,15 +183,20 @@ def run_stages(program: Program, options: CompileOptions, lower_on: str | None =
     comp.pass_statistics["host_space_kernels"] = sum(1 for s in kernel_spaces.values() if s != DEVICE)  # type: ignore[assignment]
     comp.plan = plan_memory(kp, buffers, caps.alignment)
     comp.stage_seconds["tensor"] = time.perf_counter() - start
-    _dump(comp, options, "tensor", _tensor_text(kp, comp.plan))
+    _dump(comp, options, "tensor", lambda: _tensor_text(kp, comp.plan))
 
     start = time.perf_counter()
     comp.lowered = {name: backend.lower(k) for name, k in kp.kernels.items()}
     module = emit_byre(kp, comp.plan, comp.lowered, target=lower_on or options.target, input_names=[s.name for s in program.inputs])
     comp.stage_seconds["byre"] = time.perf_counter() - start
     comp.byre = ByreModule(module, comp.statistics())
-    _dump(comp, options, "byre", comp.byre.text())
+    _dump(comp, options, "byre", comp.byre.text)
     return comp
+
+
+def _loop_text(kp: KernelProgram) -> str:
+    linalg = "\n".join(f"// ----- @{name} as linalg (input of the loop stage)\n{k.linalg}" for name, k in kp.kernels.items() if k.linalg)
+    return f"{linalg}\n// ----- Kernel IR after the loop passes\n{kp}"
 
 
 def _tensor_text(kp: KernelProgram, plan: MemoryPlan) -> str:

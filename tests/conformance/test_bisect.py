@@ -47,7 +47,7 @@ def _has_exp(kernel: K.Kernel) -> bool:
 def wrong_exp_target(monkeypatch):
     registered = backend_registry.targets()
     target = Target("wrong_exp", WrongExpBackend, CpuDriver, "the CPU target with exp miscompiled")
-    monkeypatch.setattr(backend_registry, "targets", lambda: {**registered, "wrong_exp": target})
+    monkeypatch.setattr(backend_registry, "targets", lambda name=None: {**registered, "wrong_exp": target})
     return target
 
 

@@ -25,7 +25,7 @@ def scaffold(tmp_path: Path, monkeypatch):
     assert byteir_cli.main(["new-target", "my_chip", "--dir", str(root)]) == 0
     monkeypatch.syspath_prepend(str(root))
     registered = backend_registry.targets()  # what `pip install` of the scaffold would add
-    monkeypatch.setattr(backend_registry, "targets", lambda: {**registered, "my_chip": importlib.import_module("my_chip_byteir").TARGET})
+    monkeypatch.setattr(backend_registry, "targets", lambda name=None: {**registered, "my_chip": importlib.import_module("my_chip_byteir").TARGET})
     yield root
     for name in [m for m in sys.modules if m.startswith("my_chip_byteir")]:
         del sys.modules[name]

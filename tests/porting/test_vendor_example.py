@@ -25,7 +25,7 @@ def toyvec(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLE))
     target = importlib.import_module("toyvec_byteir").TARGET
     registered = backend_registry.targets()
-    monkeypatch.setattr(backend_registry, "targets", lambda: {**registered, "toyvec": target})
+    monkeypatch.setattr(backend_registry, "targets", lambda name=None: {**registered, "toyvec": target})
     return target
 
 

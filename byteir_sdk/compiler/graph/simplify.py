@@ -56,6 +56,11 @@ def splat_value(value: ir.Value, limit: int = 1 << 20) -> object | None:
     op = defining_op(value)
     if op is None or op.name != "stablehlo.constant" or _elements(value.type) > limit:
         return None
+    try:
+        if not ir.DenseElementsAttr(op.attributes["value"]).is_splat:
+            return None  # MLIR stores equal elements as a splat: these differ
+    except (ValueError, TypeError):
+        pass  # a dense resource, or complex elements the bindings cannot cast: look at the elements
     array = constant_value(op)
     if array.size == 0:
         return None
@@ -64,6 +69,53 @@ def splat_value(value: ir.Value, limit: int = 1 << 20) -> object | None:
     if not np.array_equal(flat.view(np.uint8).reshape(flat.size, -1), np.broadcast_to(first.view(np.uint8), (flat.size, first.itemsize))):
         return None
     return first[0]
+
+
+#: Ops that only move or repeat elements: folded without evaluating anything (`_move`).
+_MOVES = frozenset("stablehlo." + n for n in ("broadcast_in_dim", "broadcast", "reshape", "transpose", "reverse", "slice"))
+
+
+def _splat_element(value: ir.Value) -> ir.Attribute | None:
+    """The element attribute of a splat dense stablehlo.constant (not complex), else None."""
+    op = defining_op(value)
+    if op is None or op.name != "stablehlo.constant":
+        return None
+    try:
+        attr = ir.DenseElementsAttr(op.attributes["value"])
+    except (ValueError, TypeError):
+        return None  # a dense resource, or complex elements
+    if not attr.is_splat or not isinstance(ir.ShapedType(attr.type).element_type, (ir.FloatType, ir.IntegerType)):
+        return None  # the bindings cannot read complex elements
+    return attr.get_splat_value()
+
+
+def _move(op: ir.Operation) -> ir.Attribute | None:
+    """The constant that data-movement `op` makes of its constant operand, without the interpreter
+    (a splat stays a splat; other elements are moved exactly with NumPy); None for complex data."""
+    result = op.results[0].type
+    splat = _splat_element(op.operands[0])
+    if splat is not None:
+        return ir.DenseElementsAttr.get_splat(result, splat)
+    spec = tensor_spec("c", result)
+    if spec.element.kind == "complex":
+        return None
+    array = constant_value(defining_op(op.operands[0]))
+    attrs = op.attributes
+    if op.name == "stablehlo.transpose":
+        array = array.transpose(list(ir.DenseI64ArrayAttr(attrs["permutation"])))
+    elif op.name == "stablehlo.reverse":
+        array = np.flip(array, axis=tuple(ir.DenseI64ArrayAttr(attrs["dimensions"])))
+    elif op.name == "stablehlo.slice":
+        bounds = zip(*(ir.DenseI64ArrayAttr(attrs[k]) for k in ("start_indices", "limit_indices", "strides")))
+        array = array[tuple(slice(lo, hi, step) for lo, hi, step in bounds)]
+    elif op.name == "stablehlo.broadcast_in_dim":
+        dims = list(ir.DenseI64ArrayAttr(attrs["broadcast_dimensions"]))
+        order = sorted(range(len(dims)), key=dims.__getitem__)  # operand dims in result order
+        shape = [1] * len(spec.shape)
+        for i in order:
+            shape[dims[i]] = array.shape[i]
+        array = np.broadcast_to(array.transpose(order).reshape(shape), spec.shape)
+    return array_to_attr(np.broadcast_to(array, spec.shape) if op.name == "stablehlo.broadcast" else array.reshape(spec.shape), spec)
 
 
 def evaluate_ops(ops: list[ir.Operation], results: list[ir.Value]) -> list[np.ndarray]:
@@ -129,6 +181,13 @@ class FoldConstants(RewritePass):
             return False
         if produced > max(_elements(v.type) for v in operands) and not all(splat_value(v) is not None for v in operands):
             return False  # folding would expand data (broadcast, pad, iota-like): keep the small weights
+        if op.name in _MOVES and (moved := _move(op)) is not None:
+            with ir.InsertionPoint(op):
+                const = stablehlo.ConstantOp(moved)
+            op.results[0].replace_all_uses_with(const.result)
+            op.erase()
+            ctx.count("graph.folded-ops")
+            return True
         producers = []
         for v in operands:
             p = defining_op(v)

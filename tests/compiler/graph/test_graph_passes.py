@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from byteir_sdk.compiler.passes import passes_of
@@ -43,6 +44,57 @@ def test_fold_constants_respects_the_size_cap_and_never_expands_weights(run_pass
     // CHECK: stablehlo.exponential
     // CHECK: stablehlo.broadcast_in_dim
     """, fold_limit=32)
+
+
+def test_fold_constants_moves_data_without_evaluating(run_pass) -> None:
+    """A broadcast of a splat stays a splat at any size; a transpose of a small weight is moved."""
+    run_pass("fold-constants", """
+    func.func @f() -> (tensor<512x1024xf32>, tensor<3x2xf32>) {
+      %z = stablehlo.constant dense<0.5> : tensor<f32>
+      %w = stablehlo.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+      %0 = stablehlo.broadcast_in_dim %z, dims = [] : (tensor<f32>) -> tensor<512x1024xf32>
+      %1 = stablehlo.transpose %w, dims = [1, 0] : (tensor<2x3xf32>) -> tensor<3x2xf32>
+      return %0, %1 : tensor<512x1024xf32>, tensor<3x2xf32>
+    }""", checks="""
+    // CHECK-DAG: stablehlo.constant dense<5.000000e-01> : tensor<512x1024xf32>
+    // CHECK-DAG: stablehlo.constant dense<{{.*}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+    // CHECK-NOT: stablehlo.broadcast_in_dim
+    // CHECK-NOT: stablehlo.transpose
+    """, fold_limit=1 << 20)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "bf16", "i8", "i1"])
+@pytest.mark.parametrize(
+    "move",
+    [
+        "stablehlo.broadcast_in_dim %w, dims = [2, 0] : (tensor<2x3xT>) -> tensor<3x1x2xT>",
+        "stablehlo.transpose %w, dims = [1, 0] : (tensor<2x3xT>) -> tensor<3x2xT>",
+        "stablehlo.reshape %w : (tensor<2x3xT>) -> tensor<3x2xT>",
+        "stablehlo.reverse %w, dims = [1] : tensor<2x3xT>",
+        "stablehlo.slice %w [0:2, 0:3:2] : (tensor<2x3xT>) -> tensor<2x2xT>",
+    ],
+    ids=["broadcast_in_dim-permuted", "transpose", "reshape", "reverse", "slice-strided"],
+)
+def test_folded_moves_match_the_interpreter(run_pass, move: str, dtype: str) -> None:
+    """Each data-movement fold gives exactly what the interpreter gives for the unfolded op."""
+    from byteir_sdk import reference
+    from byteir_sdk.compiler.frontend import loads
+
+    values = {"f32": "[[1.5, -2.0, 3.25], [4.0, 0.0, -6.5]]", "bf16": "[[1.5, -2.0, 3.25], [4.0, 0.0, -6.5]]",
+              "i8": "[[1, -2, 3], [4, 0, -128]]", "i1": "[[true, false, true], [false, false, true]]"}[dtype]  # fmt: skip
+    op = move.replace("T>", f"{dtype}>")
+    result_type = op.rsplit("-> ", 1)[-1] if "->" in op else op.rsplit(": ", 1)[-1]
+    text = f"""
+    func.func @main() -> {result_type} {{
+      %w = stablehlo.constant dense<{values}> : tensor<2x3x{dtype}>
+      %0 = {op}
+      return %0 : {result_type}
+    }}"""
+    folded = run_pass("fold-constants", text, fold_limit=64)
+    assert op.split()[0] not in folded
+    (want,) = reference.run(loads(text), [])
+    (got,) = reference.run(loads(folded), [])
+    assert got.dtype == want.dtype and np.array_equal(got.view(np.uint8), want.view(np.uint8))
 
 
 def test_fold_empty_tensors(run_pass) -> None:
