@@ -1,12 +1,16 @@
 """CPU target vs its peers on eight workloads, measured side by side in one run (issue 7).
 
 Each workload is a JAX function exported to StableHLO. Runners: our CPU target (steady-state
-``Session.run``), XLA:CPU (``jax.jit``), NumPy eager (where NumPy has the ops). Rounds are
-interleaved (every runner once per round) and each figure is the median with its spread
-(min..max over rounds). The machine's roofline is measured in the same run: sgemm GFLOP/s
-(NumPy/BLAS, 2048^3) and a STREAM-like triad bandwidth; a workload's roofline time is
-max(FLOPs / peak, minimum bytes / bandwidth). Also: compile times (ours: compile + load/JIT;
-XLA: lower + compile) and our arena peak vs XLA's temp bytes.
+``Session.run``), XLA:CPU (``jax.jit``), NumPy eager (where NumPy has the ops), and IREE's CPU
+backend (llvm-cpu, ``local-task``, inputs already on its device) when the optional
+``iree-base-compiler``/``iree-base-runtime`` are installed (``pip install -e '.[iree]'``).
+Rounds are interleaved (every runner once per round, the order rotating) and each figure is the median with its
+spread (min..max over rounds). The machine's roofline is measured in the same run: sgemm
+GFLOP/s (NumPy/BLAS, 2048^3) and a STREAM-like triad bandwidth; a workload's roofline time is
+max(FLOPs / peak, minimum bytes / bandwidth). Also: compile times, cold (ours: compile +
+load/JIT with an empty object cache; XLA: lower + compile; IREE: compile + load), after one
+warm-up compile of a small program by each so that no one pays its imports; and our arena peak
+vs XLA's temp bytes.
 
 Usage: python benchmarks/cpu_workloads.py [--rounds 7] [--only NAME,...] [--out DIR]
 Writes DIR/cpu_workloads.{md,json} (default benchmarks/results/).
@@ -16,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +44,7 @@ from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
 from byteir_sdk.runtime import Session
 
 RNG = np.random.default_rng(0)
+log = logging.getLogger("cpu_workloads")
 
 
 def _w(*shape: int, scale: float = 0.05) -> np.ndarray:
@@ -146,6 +153,39 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _iree_runner(text: str, args: list[np.ndarray]) -> tuple[Callable[[], object], float] | None:
+    """IREE's llvm-cpu build of the StableHLO `text` as a runner (inputs uploaded once) and its
+    compile + load seconds; None where IREE is not installed."""
+    try:
+        import iree.compiler as iree_compiler
+        import iree.runtime as iree_runtime
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    vmfb = iree_compiler.compile_str(text, target_backends=["llvm-cpu"], input_type="stablehlo", extra_args=["--iree-llvmcpu-target-cpu=host"])
+    context = iree_runtime.SystemContext(config=iree_runtime.Config("local-task"))
+    module = iree_runtime.VmModule.copy_buffer(context.instance, vmfb)
+    context.add_vm_module(module)
+    main = context.modules[module.name]["main"]
+    seconds = time.perf_counter() - start
+    inputs = [iree_runtime.asdevicearray(context.config.device, a) for a in args]
+
+    def run() -> object:
+        out = main(*inputs)
+        return [o.to_host() for o in out] if isinstance(out, (list, tuple)) else out.to_host()
+
+    return run, seconds
+
+
+def warm_up() -> None:
+    """One small compile by each compiler, so that imports and one-time set-up are not timed."""
+    x = np.ones((8, 8), np.float32)
+    fn = lambda x: jnp.tanh(x @ x) + 1  # noqa: E731
+    Session(run_stages(byteir_sdk.load(fn, x), CompileOptions.make("cpu")).byre).close()
+    jax.jit(fn).lower(x).compile()
+    _iree_runner(byteir_sdk.load(fn, x).text(), [x])
+
+
 def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
     program = byteir_sdk.load(w.fn, *w.args)
     stats = analyze(program)
@@ -165,12 +205,22 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
     }
     if w.numpy is not None:
         runners["numpy"] = lambda: w.numpy(*w.args)
+    compile_s = {"ours_compile": ours_compile[0], "ours_load_jit": ours_compile[1], "xla": xla_compile}
+    iree = _iree_runner(program.text(), w.args)
+    if iree is not None:
+        want = np.asarray(runners["xla"]())
+        got = np.asarray(iree[0]())
+        if got.shape == want.shape and np.allclose(got, want, rtol=1e-3, atol=1e-4 * float(np.abs(want).max())):
+            runners["iree"], compile_s["iree"] = iree
+        else:
+            log.warning("%s: IREE's result differs from XLA's; IREE is left out of this workload", w.name)
     for fn in runners.values():
         fn()  # warm-up
     times: dict[str, list[float]] = {k: [] for k in runners}
-    for _ in range(rounds):
-        for k, fn in runners.items():
-            times[k].append(_timed(fn))
+    order = list(runners)
+    for i in range(rounds):  # the order rotates, so no runner always follows the same neighbour
+        for k in order[i % len(order):] + order[: i % len(order)]:
+            times[k].append(_timed(runners[k]))
     session.close()
     min_bytes = stats.input_bytes + stats.output_bytes + stats.parameter_bytes
     roof = max(stats.flops / peak[0], min_bytes / peak[1])
@@ -179,7 +229,7 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
         "flops": stats.flops, "min_bytes": min_bytes, "roofline_s": roof,
         "median_s": medians, "min_s": {k: min(v) for k, v in times.items()}, "max_s": {k: max(v) for k, v in times.items()},
         "fraction_of_roofline": {k: roof / m for k, m in medians.items()},
-        "compile_s": {"ours_compile": ours_compile[0], "ours_load_jit": ours_compile[1], "xla": xla_compile},
+        "compile_s": compile_s,
         "arena_peak_bytes": comp.plan.arena_bytes if comp.plan else 0, "xla_temp_bytes": getattr(memory, "temp_size_in_bytes", None),
         "kernels": len(comp.kernel_program.kernels) if comp.kernel_program else 0,
     }  # fmt: skip
@@ -201,6 +251,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
     args = parser.parse_args()
     console = Console()
+    # Every load JIT-compiles: an empty object cache, as XLA and IREE compile from scratch too.
+    os.environ["BYTEIR_CACHE_DIR"] = tempfile.mkdtemp(prefix="byteir-bench-cache-")
+    warm_up()
     peak = roofline()
     console.print(f"roofline: sgemm {peak[0] / 1e9:.1f} GFLOP/s, triad {peak[1] / 1e9:.1f} GB/s")
     chosen = [w for w in workloads() if not args.only or any(w.name.startswith(p) for p in args.only.split(","))]
@@ -208,7 +261,8 @@ def main() -> int:
         with console.status(f"{w.name}"):
             w.results = measure(w, args.rounds, peak)
     table = Table(title=f"CPU target vs peers ({platform.machine()}, {os.cpu_count()} cores, {date.today()})", title_justify="left")
-    for col in ("workload", "ours ms", "XLA ms", "NumPy ms", "best peer / ours", "ours % roofline", "compile ours/XLA", "arena / XLA temp"):
+    columns = ("workload", "ours ms", "XLA ms", "NumPy ms", "IREE ms", "best peer / ours", "ours % roofline", "compile ours/XLA", "arena / XLA temp")
+    for col in columns:
         table.add_column(col, justify="left" if col == "workload" else "right")
     rows = []
     for w in chosen:
@@ -219,7 +273,7 @@ def main() -> int:
         compile_ratio = (r["compile_s"]["ours_compile"] + r["compile_s"]["ours_load_jit"]) / r["compile_s"]["xla"]
         temp = r["xla_temp_bytes"]
         row = [w.name, f"{med['ours']:.2f}", f"{med['xla']:.2f}", f"{med['numpy']:.2f}" if "numpy" in med else "-",
-               f"{best_peer / med['ours']:.2f}x", f"{100 * r['fraction_of_roofline']['ours']:.0f}%", f"{compile_ratio:.2f}",
+               f"{med['iree']:.2f}" if "iree" in med else "-", f"{best_peer / med['ours']:.2f}x", f"{100 * r['fraction_of_roofline']['ours']:.0f}%", f"{compile_ratio:.2f}",
                _arena_ratio(r["arena_peak_bytes"], temp)]  # fmt: skip
         rows.append((row, spread))
         table.add_row(*row)
@@ -228,7 +282,7 @@ def main() -> int:
     geomean = float(np.exp(np.mean(np.log(fractions)))) if fractions else 0.0
     console.print(f"geomean of ours as a fraction of roofline: {100 * geomean:.0f}%")
     args.out.mkdir(parents=True, exist_ok=True)
-    header = "| workload | ours ms | XLA ms | NumPy ms | best peer / ours | ours % roofline | compile ours/XLA | arena / XLA temp |\n|---|---|---|---|---|---|---|---|\n"
+    header = "| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|\n"
     md = [f"# CPU workloads, {date.today()}, {platform.machine()} / {platform.processor() or 'cpu'}, {os.cpu_count()} cores",
           f"Roofline: sgemm {peak[0] / 1e9:.1f} GFLOP/s, triad {peak[1] / 1e9:.1f} GB/s; medians of {args.rounds} interleaved rounds.", "",
           header + "\n".join("| " + " | ".join(row) + " |" for row, _ in rows), "",
