@@ -4,13 +4,13 @@ Each workload is a JAX function exported to StableHLO. Runners: our CPU target (
 ``Session.run``), XLA:CPU (``jax.jit``), NumPy eager (where NumPy has the ops), and IREE's CPU
 backend (llvm-cpu, ``local-task``, inputs already on its device) when the optional
 ``iree-base-compiler``/``iree-base-runtime`` are installed (``pip install -e '.[iree]'``).
-Rounds are interleaved (every runner once per round, the order rotating) and each figure is the median with its
-spread (min..max over rounds). The machine's roofline is measured in the same run: sgemm
-GFLOP/s (NumPy/BLAS, 2048^3) and a STREAM-like triad bandwidth; a workload's roofline time is
-max(FLOPs / peak, minimum bytes / bandwidth). Also: compile times, cold (ours: compile +
-load/JIT with an empty object cache; XLA: lower + compile; IREE: compile + load), after one
-warm-up compile of a small program by each so that no one pays its imports; and our arena peak
-vs XLA's temp bytes.
+Rounds are interleaved (every runner once per round, in a new order each round) and each
+figure is the median with its spread (min..max over rounds). The machine's roofline is measured
+in the same run: sgemm GFLOP/s (NumPy/BLAS, 2048^3) and a STREAM-like triad bandwidth; a
+workload's roofline time is max(FLOPs / peak, minimum bytes / bandwidth). Also: compile times,
+cold (ours: compile + load/JIT with an empty object cache; XLA: lower + compile; IREE: compile +
+load), after one warm-up compile of a small program by each so that no one pays its imports;
+and our arena peak vs XLA's temp bytes.
 
 Usage: python benchmarks/cpu_workloads.py [--rounds 7] [--only NAME,...] [--out DIR]
 Writes DIR/cpu_workloads.{md,json} (default benchmarks/results/).
@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import platform
+import random
 import statistics
 import tempfile
 import time
@@ -217,9 +218,10 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
     for fn in runners.values():
         fn()  # warm-up
     times: dict[str, list[float]] = {k: [] for k in runners}
-    order = list(runners)
-    for i in range(rounds):  # the order rotates, so no runner always follows the same neighbour
-        for k in order[i % len(order):] + order[: i % len(order)]:
+    order, shuffle = list(runners), random.Random(0).shuffle
+    for _ in range(rounds):  # a new order each round: no runner always follows the same neighbour
+        shuffle(order)
+        for k in order:
             times[k].append(_timed(runners[k]))
     session.close()
     min_bytes = stats.input_bytes + stats.output_bytes + stats.parameter_bytes

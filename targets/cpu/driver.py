@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import itertools
 import math
 import os
 import threading
@@ -26,6 +27,8 @@ __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKern
 
 #: loop iterations below which another thread does not pay for its hand-off (about 50 us of work)
 _POINTS_PER_THREAD = 1 << 16
+#: chunks a parallel step is cut into per thread (threads take them as they come free)
+_CHUNKS_PER_THREAD = 4
 _KERNEL = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 _llvm_lock = threading.Lock()
 _llvm_ready = False
@@ -181,8 +184,24 @@ class HostExecutor:
             if threads <= 1:
                 fn(ctypes.addressof(table), 0, max(int(extent), 1))
                 continue
-            bounds = [int(extent) * t // threads for t in range(threads + 1)]
-            futures = [self._pool.submit(fn, ctypes.addressof(table), lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+            self._parallel(fn, ctypes.addressof(table), int(extent), threads)
+
+    def _parallel(self, fn: Callable[[int, int, int], None], table: int, extent: int, threads: int) -> None:
+        """`fn(table, lo, hi)` over [0, extent) on `threads` threads, the calling one included, in
+        chunks each takes as it comes free: a worker that starts late (its core busy, or waking)
+        takes fewer chunks instead of holding up the step."""
+        chunks = min(extent, threads * _CHUNKS_PER_THREAD)
+        bounds = [extent * c // chunks for c in range(chunks + 1)]
+        taken = itertools.count()  # its next() is atomic under the GIL
+
+        def work() -> None:
+            while (c := next(taken)) < chunks:
+                fn(table, bounds[c], bounds[c + 1])
+
+        futures = [self._pool.submit(work) for _ in range(threads - 1)]
+        try:
+            work()
+        finally:
             for f in futures:
                 f.result()
 

@@ -125,3 +125,28 @@ def test_last_parallel_dim_moves_inside_trailing_reductions() -> None:
     rows = K.Loop("generic", (8, 64), ("parallel", "reduction"), ("x",), ("o",),
                   (K.AffineMap(2, (d[0], d[1])), K.AffineMap(2, (d[0],))), (K.Arg(1, "f32"),), ("r",))  # fmt: skip
     assert _loop_order(rows, split=True) == [0, 1]
+
+
+@pytest.mark.parametrize(("extent", "threads"), [(1000, 2), (7, 2), (5, 4), (64, 3)])
+def test_a_parallel_step_covers_every_row_once_in_chunks(extent: int, threads: int) -> None:
+    """The rows of a parallel step are cut into chunks that threads (the calling one included)
+    take as they come free: together the chunks cover [0, extent) exactly once."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from byteir_targets.cpu.driver import HostExecutor
+
+    seen: list[tuple[int, int, int]] = []
+
+    def step(table: int, lo: int, hi: int) -> None:
+        seen.append((lo, hi, threading.get_ident()))
+        time.sleep(0.005)  # a kernel releases the GIL while it runs
+
+    with ThreadPoolExecutor(threads) as pool:
+        HostExecutor(pool, threads)._parallel(step, 0, extent, threads)
+    ranges = sorted((lo, hi) for lo, hi, _ in seen)
+    assert ranges[0][0] == 0 and ranges[-1][1] == extent
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])) and all(hi > lo for lo, hi in ranges)
+    assert len(ranges) == min(extent, threads * 4)
+    assert threading.get_ident() in {t for _, _, t in seen}  # the calling thread works too
