@@ -350,7 +350,7 @@ class _Gen:
             regions.append([slot, min([first, *(r[1] for r in joined)]), max([end, *(r[2] for r in joined)]), members])
         body = ll.Function(self.module, ll.FunctionType(ll.VoidType(), [PTR] * len(regions) + [I64, I64]), name=f"{wrapper.name}_body")
         body.linkage = "internal"
-        body.attributes.add("alwaysinline")  # optimised once, inside its step (LLVM's time halves)
+        body.attributes.add("alwaysinline")  # simplified once, inside its step (LLVM opt time -35%)
         for a in body.args[: len(regions)]:
             a.add_attribute("noalias")
         b = ll.IRBuilder(body.append_basic_block("entry"))

@@ -175,7 +175,7 @@ def _in_place_source(kernel: K.Kernel, index: int, loop: K.Loop, res: str, init:
             continue
         if any(n == name and m != out_map for n, m in zip(loop.inputs, loop.maps)):
             continue
-        if any(n != name and _root(refs, n) == root for n in loop.inputs):
+        if any(n != name and _root(refs, n) == root for n in loop.inputs + loop.extra):
             continue  # another view of the same buffer is read too, at its own index
         if all(uses.get(n, -1) <= index for n in refs if _root(refs, n) == root):
             return name
