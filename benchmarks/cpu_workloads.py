@@ -182,9 +182,10 @@ def warm_up() -> None:
     """One small compile by each compiler, so that imports and one-time set-up are not timed."""
     x = np.ones((8, 8), np.float32)
     fn = lambda x: jnp.tanh(x @ x) + 1  # noqa: E731
-    Session(run_stages(byteir_sdk.load(fn, x), CompileOptions.make("cpu")).byre).close()
+    program = byteir_sdk.load(fn, x)
+    Session(run_stages(program, CompileOptions.make("cpu")).byre).close()
     jax.jit(fn).lower(x).compile()
-    _iree_runner(byteir_sdk.load(fn, x).text(), [x])
+    _iree_runner(program.text(), [x])
 
 
 def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
@@ -253,8 +254,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
     args = parser.parse_args()
     console = Console()
-    # Every load JIT-compiles: an empty object cache, as XLA and IREE compile from scratch too.
-    os.environ["BYTEIR_CACHE_DIR"] = tempfile.mkdtemp(prefix="byteir-bench-cache-")
+    # Every load JIT-compiles: an empty object cache (removed at exit), as XLA and IREE compile
+    # from scratch too.
+    cache = tempfile.TemporaryDirectory(prefix="byteir-bench-cache-")
+    os.environ["BYTEIR_CACHE_DIR"] = cache.name
     warm_up()
     peak = roofline()
     console.print(f"roofline: sgemm {peak[0] / 1e9:.1f} GFLOP/s, triad {peak[1] / 1e9:.1f} GB/s")

@@ -342,7 +342,7 @@ def _address(view: BufferView) -> int:
     buffer = view.buffer
     if isinstance(buffer, HostBuffer):
         return buffer.address + view.offset
-    return int(host_array(view).ctypes.data)
+    return int(buffer_bytes(view).ctypes.data) + view.offset
 
 
 class CpuQueue(HostQueue):

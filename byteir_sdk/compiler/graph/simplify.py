@@ -56,11 +56,9 @@ def splat_value(value: ir.Value, limit: int = 1 << 20) -> object | None:
     op = defining_op(value)
     if op is None or op.name != "stablehlo.constant" or _elements(value.type) > limit:
         return None
-    try:
-        if not ir.DenseElementsAttr(op.attributes["value"]).is_splat:
-            return None  # MLIR stores equal elements as a splat: these differ
-    except (ValueError, TypeError):
-        pass  # a dense resource, or complex elements the bindings cannot cast: look at the elements
+    attr = _dense(op)
+    if attr is not None and not attr.is_splat:
+        return None  # MLIR stores equal elements as a splat: these differ
     array = constant_value(op)
     if array.size == 0:
         return None
@@ -75,16 +73,20 @@ def splat_value(value: ir.Value, limit: int = 1 << 20) -> object | None:
 _MOVES = frozenset("stablehlo." + n for n in ("broadcast_in_dim", "broadcast", "reshape", "transpose", "reverse", "slice"))
 
 
+def _dense(op: ir.Operation) -> ir.DenseElementsAttr | None:
+    """The dense attribute of a stablehlo.constant; None for a dense resource, or for complex
+    elements, which the bindings cannot cast."""
+    try:
+        return ir.DenseElementsAttr(op.attributes["value"])
+    except (ValueError, TypeError):
+        return None
+
+
 def _splat_element(value: ir.Value) -> ir.Attribute | None:
     """The element attribute of a splat dense stablehlo.constant (not complex), else None."""
     op = defining_op(value)
-    if op is None or op.name != "stablehlo.constant":
-        return None
-    try:
-        attr = ir.DenseElementsAttr(op.attributes["value"])
-    except (ValueError, TypeError):
-        return None  # a dense resource, or complex elements
-    if not attr.is_splat or not isinstance(ir.ShapedType(attr.type).element_type, (ir.FloatType, ir.IntegerType)):
+    attr = _dense(op) if op is not None and op.name == "stablehlo.constant" else None
+    if attr is None or not attr.is_splat or not isinstance(ir.ShapedType(attr.type).element_type, (ir.FloatType, ir.IntegerType)):
         return None  # the bindings cannot read complex elements
     return attr.get_splat_value()
 

@@ -72,20 +72,17 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
     refs: dict[str, BufferRef] = {p: BufferRef("param", i) for i, p in enumerate(kernel.params)}
     init_copies: dict[str, str] = {}
     reads_after: dict[str, int] = {}  # how many ops read each value (an init read once is consumed)
-    for op in kernel.ops:
-        names = op.inputs + op.outputs + op.extra if isinstance(op, K.Loop) else getattr(op, "operands", ())
-        for n in names:
-            reads_after[n] = reads_after.get(n, 0) + 1
-    for r in kernel.results:
-        reads_after[r] = reads_after.get(r, 0) + 1
-    result_index = {r: i for i, r in enumerate(kernel.results)}
-    owners: dict[str, str] = {}  # value -> value whose buffer it was written into
     uses: dict[str, int] = {}  # value -> index of the last op that names it
     for index, op in enumerate(kernel.ops):
-        for n in _names(op):
+        reads, writes = _reads_writes(op)
+        for n in reads:
+            reads_after[n] = reads_after.get(n, 0) + 1
+        for n in reads + writes:
             uses[n] = index
     for r in kernel.results:
+        reads_after[r] = reads_after.get(r, 0) + 1
         uses[r] = len(kernel.ops)
+    result_index = {r: i for i, r in enumerate(kernel.results)}
     for index, op in enumerate(kernel.ops):
         if isinstance(op, K.Const):
             refs[op.result] = BufferRef("const")
@@ -115,21 +112,11 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
         root = _root(refs, r)
         if refs[root].kind == "scratch":
             refs[root] = BufferRef("result", i)
-            owners[root] = r
     # Pack the remaining scratch buffers by liveness inside the kernel (op indices).
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     for i, op in enumerate(kernel.ops):
-        reads: tuple[str, ...] = ()
-        writes: tuple[str, ...] = ()
-        if isinstance(op, K.Loop):
-            reads, writes = op.inputs + op.outputs + op.extra, op.results
-        elif isinstance(op, K.View):
-            reads, writes = op.operands, (op.result,)
-        elif isinstance(op, K.HostOp):
-            reads, writes = op.operands, op.results
-        elif isinstance(op, (K.Empty, K.Const)):
-            writes = (op.result,)
+        reads, writes = _reads_writes(op)
         for n in writes:
             root = _root(refs, n)
             first.setdefault(root, i)
@@ -148,11 +135,13 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
     return KernelBuffers(refs, total, init_copies, list(spans))
 
 
-def _names(op: object) -> tuple[str, ...]:
-    """Every value an op reads or writes through (a loop's inits included)."""
+def _reads_writes(op: K.KernelOp) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The values an op reads (a loop's inits included) and the values it defines."""
     if isinstance(op, K.Loop):
-        return op.inputs + op.outputs + op.extra + op.results
-    return (*getattr(op, "operands", ()), *getattr(op, "results", ()), *((op.result,) if hasattr(op, "result") else ()))
+        return op.inputs + op.outputs + op.extra, op.results
+    if isinstance(op, (K.View, K.Empty, K.Const)):
+        return tuple(getattr(op, "operands", ())), (op.result,)
+    return op.operands, op.results  # a HostOp
 
 
 def _in_place_source(kernel: K.Kernel, index: int, loop: K.Loop, res: str, init: str, refs: dict[str, BufferRef],
