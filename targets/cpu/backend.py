@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import functools
 import os
+from pathlib import Path
 
 from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
 from byteir_sdk.compiler.loop import kernel_ir as K
-from byteir_sdk.compiler.tensor.bufferize import KernelBuffers, bufferize_kernel
-from byteir_targets.cpu.codegen import SUPPORTED_TYPES, block_locals, generate
+from byteir_sdk.compiler.tensor.bufferize import KernelBuffers, bufferize_kernel, nbytes
+from byteir_targets.cpu.codegen import SUPPORTED_TYPES, block_locals, generate, light
 
 #: StableHLO ops the CPU runs as host kernels (through the StableHLO reference interpreter).
 HOST_OPS = frozenset(
@@ -22,10 +24,33 @@ LLVM_FORMAT = "llvm-ir"
 HOST_FORMAT = "stablehlo-host"
 
 
+@functools.cache
+def last_level_cache_bytes() -> int:
+    """Size of the host's last-level data cache, from Linux sysfs (0 where it cannot tell)."""
+    best = (0, 0)
+    for index in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*"):
+        try:
+            if (index / "type").read_text().strip() == "Instruction":
+                continue
+            level = int((index / "level").read_text())
+            size = (index / "size").read_text().strip().upper()
+            scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(size[-1:], 1)
+            best = max(best, (level, int(size.rstrip("KMG")) * scale))
+        except (OSError, ValueError):
+            continue
+    return best[1]
+
+
 class CpuBackend(Backend):
-    """Generated loops for every kernel; host kernels for ops without a loop form."""
+    """Generated loops for every kernel; host kernels for ops without a loop form.
+
+    `stream_bytes`: elementwise results at least this big are written with streaming
+    (non-temporal) stores; default half the host's last-level cache, 0 turns them off."""
 
     name = "cpu"
+
+    def __init__(self, stream_bytes: int | None = None) -> None:
+        self.stream_bytes = last_level_cache_bytes() // 2 if stream_bytes is None else stream_bytes
 
     def capabilities(self) -> Capabilities:
         return Capabilities(
@@ -41,18 +66,33 @@ class CpuBackend(Backend):
 
     def bufferize(self, kernel: K.Kernel, alignment: int) -> KernelBuffers:
         """The shared assignment, then again with the values only one step group touches, row by
-        row, kept in the group's frame a block of rows at a time (no scratch bytes for them)."""
-        buffers = bufferize_kernel(kernel, alignment)
+        row, kept in the group's frame a block of rows at a time (no scratch bytes for them).
+        A memory-bound kernel (every loop light, see `light`) with a result to stream computes no
+        other value in the result's buffer (no in-place update) when its frame can hold them
+        instead at no scratch cost: the result is then written once, by streaming stores, and
+        never read back. (A heavy loop's in-place writes overlap their traffic with its compute,
+        which pays more: softmax 10.1 ms in place, 11.3 streamed.)"""
+        buffers = self._with_locals(kernel, alignment, in_place=True)
+        if (self.stream_bytes and any(nbytes(kernel.types[r]) >= self.stream_bytes for r in kernel.results)
+                and all(light(op) for op in kernel.ops if isinstance(op, K.Loop))):  # fmt: skip
+            streamed = self._with_locals(kernel, alignment, in_place=False)
+            if streamed.scratch_bytes <= buffers.scratch_bytes and _locals(streamed) > _locals(buffers):
+                return streamed
+        return buffers
+
+    @staticmethod
+    def _with_locals(kernel: K.Kernel, alignment: int, in_place: bool) -> KernelBuffers:
+        buffers = bufferize_kernel(kernel, alignment, in_place=in_place)
         if any(isinstance(op, K.HostOp) for op in kernel.ops):
             return buffers
         local, spans = block_locals(kernel, buffers)
-        return bufferize_kernel(kernel, alignment, local, spans) if local else buffers
+        return bufferize_kernel(kernel, alignment, local, spans, in_place=in_place) if local else buffers
 
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
         host = [op for op in kernel.ops if isinstance(op, K.HostOp)]
         if host:
             return LoweredKernel(HOST_FORMAT, host[0].module.encode(), "main", {"op": host[0].name})
-        text, steps = generate(kernel)
+        text, steps = generate(kernel, self.stream_bytes)
         return LoweredKernel(
             LLVM_FORMAT,
             text.encode(),
@@ -66,6 +106,10 @@ class CpuBackend(Backend):
                 "buffers": len(kernel.params) + len(kernel.results) + 1,
             },
         )
+
+
+def _locals(buffers: KernelBuffers) -> int:
+    return sum(1 for ref in buffers.refs.values() if ref.kind == "local")
 
 
 class HostFallbackBackend(Backend):

@@ -41,6 +41,8 @@ _INTRINSIC_UNARY = {"exp": "llvm.exp", "log": "llvm.log", "sqrt": "llvm.sqrt", "
 _FCMP = {"oeq": (True, "=="), "ogt": (True, ">"), "oge": (True, ">="), "olt": (True, "<"), "ole": (True, "<="),
          "one": (True, "!="), "ord": (True, "ord"), "ueq": (False, "=="), "ugt": (False, ">"), "uge": (False, ">="),
          "ult": (False, "<"), "ule": (False, "<="), "une": (False, "!="), "uno": (False, "uno")}  # fmt: skip
+#: scalar ops that cost tens of instructions a lane (polynomial expansions, libm calls)
+_HEAVY_OPS = frozenset({*_LIBM_F32, "exp", "log", "sin", "cos", "powf"})
 _ICMP = {"eq": (True, "=="), "ne": (True, "!="), "slt": (True, "<"), "sle": (True, "<="), "sgt": (True, ">"), "sge": (True, ">="),
          "ult": (False, "<"), "ule": (False, "<="), "ugt": (False, ">"), "uge": (False, ">=")}  # fmt: skip
 
@@ -62,6 +64,9 @@ _GROUP_BLOCK_BYTES = 256 << 10
 #: most bytes of a group's local values (values only its steps touch) held at a time, a block of
 #: rows of each, in the group's stack frame (which must fit a thread's stack)
 _LOCAL_BLOCK_BYTES = 128 << 10
+#: bytes of a streamed result a loop computes into its frame before copying them out with
+#: non-temporal stores (a strip of the innermost loop; it stays in L1)
+_STREAM_STRIP_BYTES = 4 << 10
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,23 @@ def _loop_order(loop: K.Loop, split: bool) -> list[int]:
     if not contiguous or not any(d > p for d in loop.reduction_dims) or loop.domain[p] < 4:
         return order
     return [d for d in order if d != p] + [p]
+
+
+def light(loop: K.Loop) -> bool:
+    """Whether `loop`'s body is a few instructions a lane (no op of `_HEAVY_OPS`), so its time is
+    its memory traffic: streaming its stores pays, where a heavy body hides the traffic."""
+    todo: list[K.Expr] = list(loop.body)
+    while todo:
+        e = todo.pop()
+        if isinstance(e, K.Op):
+            if e.name in _HEAVY_OPS:
+                return False
+            todo += e.args
+        elif isinstance(e, K.Cond):
+            todo += [e.cond, *e.then, *e.otherwise]
+        elif isinstance(e, K.Extract):
+            todo += e.indices
+    return True
 
 
 def _transposes(loop: K.Loop) -> bool:
@@ -291,8 +313,9 @@ class _Complex:
 
 
 class _Gen:
-    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers, result_copies: list[tuple[str, str]]) -> None:
+    def __init__(self, kernel: K.Kernel, buffers: KernelBuffers, result_copies: list[tuple[str, str]], stream_bytes: int = 0) -> None:
         self.kernel = kernel
+        self.stream_bytes = stream_bytes  # results this big are written with streaming stores (0: never)
         self.buffers = buffers
         self.result_copies = result_copies  # (target, source) copies after the ops
         self.module = ll.Module(name=kernel.name)
@@ -634,7 +657,7 @@ class _Gen:
         split = bool(loop.domain) and loop.iterators[0] == "parallel"
         reduces = "reduction" in loop.iterators
 
-        def point(ivs: list[ll.Value]) -> None:
+        def point(ivs: list[ll.Value], strip: ll.Value | None = None) -> None:
             cache: dict[int, tuple[ll.Value, str]] = {}
 
             def ev(e: K.Expr) -> tuple[ll.Value, str]:
@@ -692,6 +715,9 @@ class _Gen:
             values = [ev(e) for e in loop.body]
             for k, ((value, _), res) in enumerate(zip(values, loop.results)):
                 t = kernel.types[res]
+                if k in streamed:  # into its strip, at the innermost index's offset from the strip's start
+                    self.store(b, streamed[k], b.sub(ivs[order[-1]], strip), value, t.element)
+                    continue
                 m = loop.maps[n_in + k] if loop.outputs else K.AffineMap(len(loop.domain), ())
                 self.store(b, bases[res], self.index_of(b, m, t.shape, ivs) if m.results else ll.Constant(I64, 0), value, t.element)
 
@@ -704,6 +730,8 @@ class _Gen:
             tiled = []  # every access already walks memory in loop order: tiles add loops, not locality
 
         order = _loop_order(loop, split)
+        # result index -> its strip in the frame (see `streamed_results`)
+        streamed = {k: self.frame(b, _STREAM_STRIP_BYTES) for k in self.streamed_results(loop, order)}
 
         def nest(depth: int, ivs: dict[int, ll.Value], tile_starts: dict[int, ll.Value]) -> None:
             if depth == len(loop.domain):
@@ -719,7 +747,23 @@ class _Gen:
                 stop = b.select(b.icmp_signed("<", end, limit), end, limit)
             else:
                 start, stop = ll.Constant(I64, 0), ll.Constant(I64, loop.domain[dim])
+            if streamed and depth == len(loop.domain) - 1:
+                widest = max(scalar_dtype(kernel.types[loop.results[k]].element).itemsize for k in streamed)
+                self.strips(b, start, stop, _STREAM_STRIP_BYTES // widest, lambda first, end: strip(ivs, dim, first, end))
+                return
             self.loop(b, start, stop, lambda iv: nest(depth + 1, {**ivs, dim: iv}, tile_starts))
+
+        def strip(ivs: dict[int, ll.Value], dim: int, first: ll.Value, end: ll.Value) -> None:
+            """The innermost loop over [first, end), its streamed results into their strips, then
+            each strip copied out with streaming stores."""
+            self.loop(b, first, end, lambda iv: point([{**ivs, dim: iv}[d] for d in range(len(loop.domain))], first))
+            at = [{**ivs, dim: first}[d] for d in range(len(loop.domain))]
+            for k, buf in streamed.items():
+                res = loop.results[k]
+                t = kernel.types[res]
+                size = scalar_dtype(t.element).itemsize
+                dst = b.gep(bases[res], [b.mul(self.index_of(b, loop.maps[n_in + k], t.shape, at), ll.Constant(I64, size))], source_etype=I8)
+                b.call(self.stream_copy(), [dst, buf, b.mul(b.sub(end, first), ll.Constant(I64, size))])
 
         def tile_nest(k: int, starts: dict[int, ll.Value]) -> None:
             if k == len(tiled):
@@ -739,8 +783,80 @@ class _Gen:
             tile_nest(0, {})
             b.branch(done_bb)
             b.position_at_end(done_bb)
+        if streamed:
+            b.fence("seq_cst")  # streaming stores are weakly ordered: done before the step is
         b.ret_void()
         self.steps.append(Step(step, loop.domain[0] if split else 1, points=int(np.prod(loop.domain, dtype=np.int64))))
+
+    def streamed_results(self, loop: K.Loop, order: list[int]) -> list[int]:
+        """The results of a light elementwise `loop` (no reduction, see `light`) it writes with
+        streaming (non-temporal) stores, which skip the cache and the read of each line before it
+        is written: those of at least `stream_bytes` (they leave the cache before anyone reads
+        them), in memory, contiguous along the innermost loop, and not read by the loop itself (an
+        in-place update's lines are already cached)."""
+        if not self.stream_bytes or not loop.domain or loop.reduction_dims or not loop.outputs or not light(loop):
+            return []
+        n_in = len(loop.inputs)
+        inner = order[-1]
+        read = {self.root(n)[0] for n in [*loop.inputs, *loop.extra]}
+        out = []
+        for k, res in enumerate(loop.results):
+            m, t = loop.maps[n_in + k], self.kernel.types[res]
+            root, ref = self.root(res)
+            if (self.value_bytes(res) < self.stream_bytes or ref.kind not in ("param", "result", "scratch") or root in read
+                    or not m.results or m.results[-1] != K.Dim(inner) or inner in K.AffineMap(m.n_dims, m.results[:-1]).dims_used()
+                    or t.element.startswith("complex")):  # fmt: skip
+                continue
+            out.append(k)
+        return out
+
+    def strips(self, b: ll.IRBuilder, start: ll.Value, stop: ll.Value, length: int, body: Callable[[ll.Value, ll.Value], None]) -> None:
+        """[start, stop) cut into strips of `length` (the last one shorter): `body(first, end)` per strip."""
+        size = ll.Constant(I64, length)
+        n = b.sdiv(b.add(b.sub(stop, start), b.sub(size, ll.Constant(I64, 1))), size)
+
+        def one(t: ll.Value) -> None:
+            first = b.add(start, b.mul(t, size))
+            end = b.add(first, size)
+            body(first, b.select(b.icmp_signed("<", end, stop), end, stop))
+
+        self.loop(b, ll.Constant(I64, 0), n, one)
+
+    def stream_copy(self) -> ll.Function:
+        """``byteir_stream_copy(dst, src, n)``: copy `n` bytes with streaming (non-temporal) stores
+        of whole 32-byte-aligned 64-byte blocks of `dst`, plain copies for the ragged ends."""
+        name = "byteir_stream_copy"
+        if name in self.decls:
+            return self.decls[name]
+        fn = self.declare(name, ll.VoidType(), [PTR, PTR, I64])
+        fn.linkage = "internal"
+        dst, src, n = fn.args
+        for a in (dst, src):
+            a.add_attribute("noalias")
+        b = ll.IRBuilder(fn.append_basic_block("entry"))
+        memcpy = self.intrinsic("llvm.memcpy", [PTR, PTR, I64])
+        head = b.and_(b.sub(ll.Constant(I64, 0), b.ptrtoint(dst, I64)), ll.Constant(I64, 63))  # bytes to a cache line
+        head = b.select(b.icmp_signed("<", head, n), head, n)
+        b.call(memcpy, [dst, src, head, ll.Constant(I1, 0)])
+        blocks = b.lshr(b.sub(n, head), ll.Constant(I64, 6))
+        vec = ll.VectorType(I32, 8)
+        nontemporal = self.module.add_metadata([ll.Constant(I32, 1)])
+
+        def block(i: ll.Value) -> None:
+            at = b.add(head, b.shl(i, ll.Constant(I64, 6)))
+            for half in (0, 32):
+                offset = b.add(at, ll.Constant(I64, half))
+                value = b.load(b.gep(src, [offset], source_etype=I8), typ=vec)
+                value.align = 4
+                store = b.store(value, b.gep(dst, [offset], source_etype=I8))
+                store.align = 32
+                store.set_metadata("nontemporal", nontemporal)
+
+        self.loop(b, ll.Constant(I64, 0), blocks, block)
+        done = b.add(head, b.shl(blocks, ll.Constant(I64, 6)))
+        b.call(memcpy, [b.gep(dst, [done], source_etype=I8), b.gep(src, [done], source_etype=I8), b.sub(n, done), ll.Constant(I1, 0)])
+        b.ret_void()
+        return fn
 
     def loop_accesses(self, loop: K.Loop) -> list[_Access]:
         """The memory `loop` reads and writes (constants aside), row by row where it can tell."""
@@ -998,15 +1114,16 @@ class _Gen:
         return self.module
 
 
-def _gen(kernel: K.Kernel) -> _Gen:
+def _gen(kernel: K.Kernel, stream_bytes: int = 0) -> _Gen:
     """The code generator of `kernel` (after the tensor stage), with its result copies."""
     lowered, copies = with_result_copies(kernel)
-    return _Gen(lowered, lowered.buffers, copies)  # type: ignore[arg-type]
+    return _Gen(lowered, lowered.buffers, copies, stream_bytes)  # type: ignore[arg-type]
 
 
-def generate(kernel: K.Kernel) -> tuple[str, list[Step]]:
-    """LLVM IR text of `kernel` (after the tensor stage) and its steps in order."""
-    gen = _gen(kernel)
+def generate(kernel: K.Kernel, stream_bytes: int = 0) -> tuple[str, list[Step]]:
+    """LLVM IR text of `kernel` (after the tensor stage) and its steps in order; elementwise
+    results of at least `stream_bytes` (0: none) are written with streaming stores."""
+    gen = _gen(kernel, stream_bytes)
     module = gen.generate()
     return str(module), gen.steps
 

@@ -64,10 +64,12 @@ def _root(refs: dict[str, BufferRef], name: str) -> str:
     return name
 
 
-def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = (), spans: Sequence[tuple[int, int]] = ()) -> KernelBuffers:
+def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = (), spans: Sequence[tuple[int, int]] = (),
+                     in_place: bool = True) -> KernelBuffers:
     """Assign a buffer to every value of `kernel` (see the module docstring); the values in `local`
-    (buffer roots: empties, scratch views, loop results) take backend-local storage, and values
-    touched in an op span of `spans` stay live across it."""
+    (buffer roots: empties, scratch views, loop results) take backend-local storage, values
+    touched in an op span of `spans` stay live across it, and without `in_place` no elementwise
+    loop overwrites a dying input."""
     local_index = {n: i for i, n in enumerate(dict.fromkeys(local))}
     refs: dict[str, BufferRef] = {p: BufferRef("param", i) for i, p in enumerate(kernel.params)}
     init_copies: dict[str, str] = {}
@@ -95,7 +97,7 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
                 refs[op.result] = _own(op.result, local_index)
         elif isinstance(op, K.Loop):
             for res, init in zip(op.results, op.outputs or (None,) * len(op.results)):
-                source = _in_place_source(kernel, index, op, res, init, refs, uses) if init is not None else None
+                source = _in_place_source(kernel, index, op, res, init, refs, uses) if init is not None and in_place else None
                 if source is not None:
                     refs[init] = BufferRef("alias", of=source)  # overwrite an input that dies here, element by element
                 if init is not None and refs[_root(refs, init)].kind in ("scratch", "result", "local") and reads_after.get(init, 0) <= 1:
