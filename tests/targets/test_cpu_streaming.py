@@ -18,6 +18,7 @@ from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
 from byteir_sdk.reference.compare import compare, default_tolerance
 from byteir_sdk.runtime import Session
 from byteir_targets.cpu.backend import CpuBackend, last_level_cache_bytes
+from tests.targets.test_cpu_step_groups import _layernorm, _softmax
 
 RNG = np.random.default_rng(5)
 
@@ -36,16 +37,6 @@ def _compile(fn, *args: np.ndarray, stream_bytes: int):  # noqa: ANN001, ANN202
 
 def _llvm(comp) -> str:  # noqa: ANN001
     return "\n".join(k.blob.decode() for k in comp.lowered.values() if k.format == "llvm-ir")
-
-
-def _layernorm(x):  # noqa: ANN001, ANN202
-    mu = x.mean(-1, keepdims=True)
-    return (x - mu) / jnp.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + 1e-5)
-
-
-def _softmax(x):  # noqa: ANN001, ANN202
-    e = jnp.exp(x - x.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.int32, jnp.bfloat16, np.float16, np.int8])
