@@ -38,11 +38,11 @@ _LIBM_F64 = {"tanh": "tanh", "erf": "erf", "expm1": "expm1", "log1p": "log1p", "
 _INTRINSIC_UNARY = {"exp": "llvm.exp", "log": "llvm.log", "sqrt": "llvm.sqrt", "sin": "llvm.sin", "cos": "llvm.cos",
                     "floor": "llvm.floor", "ceil": "llvm.ceil", "roundeven": "llvm.roundeven", "round": "llvm.round",
                     "absf": "llvm.fabs"}  # fmt: skip
+#: scalar ops that cost tens of instructions a lane (polynomial expansions, libm calls)
+_HEAVY_OPS = frozenset({*_LIBM_F32, "exp", "log", "sin", "cos", "powf"})
 _FCMP = {"oeq": (True, "=="), "ogt": (True, ">"), "oge": (True, ">="), "olt": (True, "<"), "ole": (True, "<="),
          "one": (True, "!="), "ord": (True, "ord"), "ueq": (False, "=="), "ugt": (False, ">"), "uge": (False, ">="),
          "ult": (False, "<"), "ule": (False, "<="), "une": (False, "!="), "uno": (False, "uno")}  # fmt: skip
-#: scalar ops that cost tens of instructions a lane (polynomial expansions, libm calls)
-_HEAVY_OPS = frozenset({*_LIBM_F32, "exp", "log", "sin", "cos", "powf"})
 _ICMP = {"eq": (True, "=="), "ne": (True, "!="), "slt": (True, "<"), "sle": (True, "<="), "sgt": (True, ">"), "sge": (True, ">="),
          "ult": (False, "<"), "ule": (False, "<="), "ugt": (False, ">"), "uge": (False, ">=")}  # fmt: skip
 
@@ -657,7 +657,7 @@ class _Gen:
         split = bool(loop.domain) and loop.iterators[0] == "parallel"
         reduces = "reduction" in loop.iterators
 
-        def point(ivs: list[ll.Value], strip: ll.Value | None = None) -> None:
+        def point(ivs: list[ll.Value], strip_start: ll.Value | None = None) -> None:
             cache: dict[int, tuple[ll.Value, str]] = {}
 
             def ev(e: K.Expr) -> tuple[ll.Value, str]:
@@ -716,7 +716,7 @@ class _Gen:
             for k, ((value, _), res) in enumerate(zip(values, loop.results)):
                 t = kernel.types[res]
                 if k in streamed:  # into its strip, at the innermost index's offset from the strip's start
-                    self.store(b, streamed[k], b.sub(ivs[order[-1]], strip), value, t.element)
+                    self.store(b, streamed[k], b.sub(ivs[order[-1]], strip_start), value, t.element)
                     continue
                 m = loop.maps[n_in + k] if loop.outputs else K.AffineMap(len(loop.domain), ())
                 self.store(b, bases[res], self.index_of(b, m, t.shape, ivs) if m.results else ll.Constant(I64, 0), value, t.element)
@@ -823,8 +823,9 @@ class _Gen:
         self.loop(b, ll.Constant(I64, 0), n, one)
 
     def stream_copy(self) -> ll.Function:
-        """``byteir_stream_copy(dst, src, n)``: copy `n` bytes with streaming (non-temporal) stores
-        of whole 32-byte-aligned 64-byte blocks of `dst`, plain copies for the ragged ends."""
+        """``byteir_stream_copy(dst, src, n)``: copy `n` bytes, the whole cache lines of `dst` with
+        streaming (non-temporal) stores (a partial line would be read back to merge), plain
+        copies for the ragged ends."""
         name = "byteir_stream_copy"
         if name in self.decls:
             return self.decls[name]
