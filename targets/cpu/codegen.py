@@ -730,8 +730,9 @@ class _Gen:
             tiled = []  # every access already walks memory in loop order: tiles add loops, not locality
 
         order = _loop_order(loop, split)
-        # result index -> its strip in the frame (see `streamed_results`)
+        # result index -> its strip in the frame (see `streamed_results`), and a strip's elements
         streamed = {k: self.frame(b, _STREAM_STRIP_BYTES) for k in self.streamed_results(loop, order)}
+        strip_length = _STREAM_STRIP_BYTES // max([scalar_dtype(kernel.types[loop.results[k]].element).itemsize for k in streamed], default=1)
 
         def nest(depth: int, ivs: dict[int, ll.Value], tile_starts: dict[int, ll.Value]) -> None:
             if depth == len(loop.domain):
@@ -748,8 +749,7 @@ class _Gen:
             else:
                 start, stop = ll.Constant(I64, 0), ll.Constant(I64, loop.domain[dim])
             if streamed and depth == len(loop.domain) - 1:
-                widest = max(scalar_dtype(kernel.types[loop.results[k]].element).itemsize for k in streamed)
-                self.strips(b, start, stop, _STREAM_STRIP_BYTES // widest, lambda first, end: strip(ivs, dim, first, end))
+                self.strips(b, start, stop, strip_length, lambda first, end: strip(ivs, dim, first, end))
                 return
             self.loop(b, start, stop, lambda iv: nest(depth + 1, {**ivs, dim: iv}, tile_starts))
 
@@ -810,8 +810,10 @@ class _Gen:
             out.append(k)
         return out
 
-    def strips(self, b: ll.IRBuilder, start: ll.Value, stop: ll.Value, length: int, body: Callable[[ll.Value, ll.Value], None]) -> None:
-        """[start, stop) cut into strips of `length` (the last one shorter): `body(first, end)` per strip."""
+    @classmethod
+    def strips(cls, b: ll.IRBuilder, start: ll.Value, stop: ll.Value, length: int, body: Callable[[ll.Value, ll.Value], None]) -> None:
+        """[start, stop) cut into strips of `length` (the last one shorter): `body(first, end)` per
+        strip (a group's blocks of rows, a streamed result's strips)."""
         size = ll.Constant(I64, length)
         n = b.sdiv(b.add(b.sub(stop, start), b.sub(size, ll.Constant(I64, 1))), size)
 
@@ -820,7 +822,7 @@ class _Gen:
             end = b.add(first, size)
             body(first, b.select(b.icmp_signed("<", end, stop), end, stop))
 
-        self.loop(b, ll.Constant(I64, 0), n, one)
+        cls.loop(b, ll.Constant(I64, 0), n, one)
 
     def stream_copy(self) -> ll.Function:
         """``byteir_stream_copy(dst, src, n)``: copy `n` bytes, the whole cache lines of `dst` with
@@ -1010,8 +1012,6 @@ class _Gen:
         block_rows = max(1, _GROUP_BLOCK_BYTES // max(sum(rows.values()), 1))
         if local:
             block_rows = max(1, min(block_rows, _LOCAL_BLOCK_BYTES // sum(local.values())))
-        block = ll.Constant(I64, block_rows)
-        blocks = b.sdiv(b.add(b.sub(hi, lo), b.sub(block, ll.Constant(I64, 1))), block)
         callees = []
         for m in members:
             callee = self.module.get_global(m.entry)
@@ -1030,17 +1030,14 @@ class _Gen:
             for name, row_bytes in local.items():
                 frames.append((self.buffer_ref(name)[0], row_bytes, self.frame(b, block_rows * row_bytes)))  # type: ignore[index]
 
-        def body(t: ll.Value) -> None:
-            start = b.add(lo, b.mul(t, block))
-            end = b.add(start, block)
-            end = b.select(b.icmp_signed("<", end, hi), end, hi)
+        def body(start: ll.Value, end: ll.Value) -> None:
             for slot, row_bytes, frame in frames:  # row r of the value is at frame + (r - start) * row bytes
                 shifted = b.gep(frame, [b.mul(start, ll.Constant(I64, -row_bytes))], source_etype=I8)
                 b.store(shifted, b.gep(member_table, [ll.Constant(I64, slot)], source_etype=PTR))
             for callee in callees:
                 b.call(callee, [member_table, start, end])
 
-        self.loop(b, ll.Constant(I64, 0), blocks, body)
+        self.strips(b, lo, hi, block_rows, body)
         b.ret_void()
         return Step(fn.name, members[0].extent, points=sum(m.points for m in members))
 
