@@ -5,7 +5,12 @@ Each workload is a JAX function exported to StableHLO. Runners: our CPU target (
 backend (llvm-cpu, ``local-task``, inputs already on its device) when the optional
 ``iree-base-compiler``/``iree-base-runtime`` are installed (``pip install -e '.[iree]'``).
 Rounds are interleaved (every runner once per round, in a new order each round) and each
-figure is the median with its spread (min..max over rounds). The machine's roofline is measured
+figure is the median with its spread (min..max over rounds). In a round, each runner starts after
+a pause that lets the previous runner's threads go idle (a BLAS that threads itself leaves its
+threads spinning for about 0.1 s after a call, which would take a core from whichever runner comes
+next; measured: XLA's transformer 71 -> 45 ms without them), runs back to back for 0.15 s (the
+cores are slow for a while after the pause), then counts the median of three timed runs. Its own
+threads still count against a runner: that is its steady state. The machine's roofline is measured
 in the same run: sgemm GFLOP/s (NumPy/BLAS, 2048^3) and a STREAM-like triad bandwidth; a
 workload's roofline time is max(FLOPs / peak, minimum bytes / bandwidth). Also: compile times,
 cold (ours: compile + load/JIT with an empty object cache; XLA: lower + compile; IREE: compile +
@@ -188,6 +193,13 @@ def warm_up() -> None:
     _iree_runner(program.text(), [x])
 
 
+#: seconds between runners in a round: a spinning BLAS thread pool (OpenBLAS: about 0.1 s) goes idle
+_SETTLE_S = 0.25
+#: seconds a runner then runs back to back before it is timed: the cores are slow for some 20 ms
+#: after a pause (measured: MNIST 7.7 ms a run right after 0.2 s idle, 4.1 ms from the fifth run)
+_WARM_S = 0.15
+
+
 def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
     program = byteir_sdk.load(w.fn, *w.args)
     stats = analyze(program)
@@ -223,7 +235,11 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
     for _ in range(rounds):  # a new order each round: no runner always follows the same neighbour
         shuffle(order)
         for k in order:
-            times[k].append(_timed(runners[k]))
+            time.sleep(_SETTLE_S)
+            warm_until = time.perf_counter() + _WARM_S
+            while time.perf_counter() < warm_until:
+                runners[k]()
+            times[k].append(statistics.median(_timed(runners[k]) for _ in range(3)))
     session.close()
     min_bytes = stats.input_bytes + stats.output_bytes + stats.parameter_bytes
     roof = max(stats.flops / peak[0], min_bytes / peak[1])

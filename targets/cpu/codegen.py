@@ -21,6 +21,7 @@ from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
 from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffer_slot, value_root, with_result_copies
 from byteir_sdk.errors import UnsupportedOpError
+from byteir_targets.cpu.conv import band_bytes, emit_direct_conv, filter_block_bytes
 from byteir_targets.cpu.vecmath import exp_f32, tanh_f32
 
 __all__ = ["generate", "block_locals", "Step", "SUPPORTED_TYPES"]
@@ -64,6 +65,12 @@ _GROUP_BLOCK_BYTES = 256 << 10
 #: most bytes of a group's local values (values only its steps touch) held at a time, a block of
 #: rows of each, in the group's stack frame (which must fit a thread's stack)
 _LOCAL_BLOCK_BYTES = 128 << 10
+#: images below which a direct convolution splits its output rows across threads, not its images
+#: (so one image still runs on every core; the step then cannot be a group's member)
+_CONV_ROW_SPLIT_IMAGES = 4
+#: most bytes of the filter taps of one block of output channels for a direct convolution (they are
+#: read once per tile of output pixels, so they must stay in L1)
+_CONV_FILTER_BLOCK_BYTES = 40 << 10
 #: bytes of a streamed result a loop computes into its frame before copying them out with
 #: non-temporal stores (a strip of the innermost loop; it stays in L1)
 _STREAM_STRIP_BYTES = 4 << 10
@@ -322,6 +329,7 @@ class _Gen:
         self.steps: list[Step] = []
         self.globals: dict[str, ll.GlobalVariable] = {}
         self.decls: dict[str, ll.Function] = {}
+        self.accumulates: dict[int, bool] = {}  # id(loop) -> False: the loop overwrites its output (its zero fill is skipped)
 
     # ------------------------------------------------------------------ helpers
     def declare(self, name: str, ret: ll.Type, args: list[ll.Type]) -> ll.Function:
@@ -648,6 +656,10 @@ class _Gen:
 
     # ------------------------------------------------------------------ loops
     def emit_loop(self, index: int, loop: K.Loop) -> None:
+        geo = self.direct_conv(loop)
+        if geo is not None:
+            self.emit_direct_conv(index, loop, geo)
+            return
         kernel = self.kernel
         n_in = len(loop.inputs)
         operands = list(loop.inputs) + list(loop.outputs)
@@ -788,6 +800,35 @@ class _Gen:
         b.ret_void()
         self.steps.append(Step(step, loop.domain[0] if split else 1, points=int(np.prod(loop.domain, dtype=np.int64))))
 
+    def direct_conv(self, loop: K.Loop) -> K.ConvGeometry | None:
+        """The geometry of an f32 NHWC x HWIO convolution `loop` that the register-blocked direct
+        kernel computes, else None: its band of image rows must fit the frame, and the filter taps of
+        a block of output channels L1 (measured, 3x3 filters: 180 GFLOP/s at 64 input channels, 36
+        KiB a block; 112 at 128, 72 KiB, where im2col + BLAS makes 156)."""
+        geo = K.conv_geometry(loop, self.kernel)
+        if geo is None or len(loop.results) != 1 or band_bytes(geo) > _LOCAL_BLOCK_BYTES or filter_block_bytes(geo) > _CONV_FILTER_BLOCK_BYTES:
+            return None
+        if any(self.kernel.types[n].element != "f32" for n in (geo.image_name, geo.filter_name, loop.results[0])):
+            return None
+        return geo
+
+    def emit_direct_conv(self, index: int, loop: K.Loop, geo: K.ConvGeometry) -> None:
+        """A convolution step over images [lo, hi), or over output rows (image x row) [lo, hi) when
+        there are few images (see `conv_rows`)."""
+        out = loop.results[0]
+        step, fn, b, bases = self.noalias_body(f"s{index}", [geo.image_name, geo.filter_name, out])
+        lo, hi = fn.args[-2:]
+        accumulate = self.accumulates.get(id(loop), True)
+        emit_direct_conv(b, self.loop, bases[geo.image_name], bases[geo.filter_name], bases[out], lo, hi, geo, accumulate, self.conv_rows(geo))
+        b.ret_void()
+        n, oh = geo.output[:2]
+        self.steps.append(Step(step, n * oh if self.conv_rows(geo) else n, points=int(np.prod(loop.domain, dtype=np.int64))))
+
+    @staticmethod
+    def conv_rows(geo: K.ConvGeometry) -> bool:
+        """Whether a direct convolution's step splits output rows (few images), not images."""
+        return geo.output[0] < _CONV_ROW_SPLIT_IMAGES
+
     def streamed_results(self, loop: K.Loop, order: list[int]) -> list[int]:
         """The results of a light elementwise `loop` (no reduction, see `light`) it writes with
         streaming (non-temporal) stores, which skip the cache and the read of each line before it
@@ -915,15 +956,19 @@ class _Gen:
         step per other loop (a zero fill only a library call reads becomes its "overwrite"), and
         a copy per result whose data lives elsewhere."""
         calls = {id(op): self.library_call(op) for op in self.kernel.ops if isinstance(op, K.Loop)}
+        convs = {id(op): geo for op in self.kernel.loops() if (geo := self.direct_conv(op)) is not None}
         skipped_fills: set[int] = set()
-        for op in self.kernel.ops:
-            found = calls.get(id(op)) if isinstance(op, K.Loop) else None
-            if found is None:
+        for op in self.kernel.loops():
+            found = calls.get(id(op))
+            if found is None and id(op) not in convs:
                 continue
             fill = self.kernel.sole_zero_fill(op)
             if fill is not None:
                 skipped_fills.add(id(fill))
-                found[0]["accumulate"] = False
+                if found is not None:
+                    found[0]["accumulate"] = False
+                else:
+                    self.accumulates[id(op)] = False
         plan: list[_Planned] = []
         for i, op in enumerate(self.kernel.ops):
             if isinstance(op, K.Loop) and id(op) in skipped_fills:
@@ -938,6 +983,8 @@ class _Gen:
                         copy = (res, self.buffers.init_copies[res])
                         plan.append(_Planned(i, copy=copy, accesses=self.copy_accesses(*copy)))
                 split = bool(op.domain) and op.iterators[0] == "parallel" and op.domain[0] > 1
+                if id(op) in convs and self.conv_rows(convs[id(op)]):
+                    split = False  # its step runs over output rows, not images
                 plan.append(_Planned(i, op, rows=op.domain[0] if split else 0, accesses=self.loop_accesses(op)))
             elif isinstance(op, K.HostOp):
                 raise UnsupportedOpError(f"{self.kernel.name}: host op {op.name} cannot be compiled to LLVM")
@@ -1062,10 +1109,10 @@ class _Gen:
 
     def library_call(self, loop: K.Loop) -> tuple[dict, list[str]] | None:
         """The library routine for an f32/f64 contraction (matmul, batched, B transposed) or
-        NHWC x HWIO 2-D convolution over buffers, and its a, b and c values; else None (the loop
-        is generated)."""
+        NHWC x HWIO 2-D convolution over buffers (one the direct kernel does not take), and its a,
+        b and c values; else None (the loop is generated)."""
         types = self.kernel.types
-        if loop.init_copy_needed(self.buffers) or len(loop.results) != 1:
+        if loop.init_copy_needed(self.buffers) or len(loop.results) != 1 or self.direct_conv(loop) is not None:
             return None
         out = loop.results[0]
         geo = K.conv_geometry(loop, self.kernel)

@@ -10,32 +10,27 @@ import numpy as np
 import pytest
 from jax import lax
 
-import byteir_sdk
-from byteir_sdk import reference
-from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
 from byteir_sdk.hal.host import host_array
-from byteir_sdk.reference.compare import compare, default_tolerance
-from byteir_sdk.runtime import Session
-from byteir_targets.cpu import driver
-from byteir_targets.cpu.codegen import generate
+from byteir_targets.cpu import codegen, driver
+from tests.targets.cpu_checks import checked_compilation, kernel_steps
 
 RNG = np.random.default_rng(7)
 
 
-def _library_ops(program: byteir_sdk.Program) -> list[str]:
-    kernels = run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values()
-    return [s.library["op"] for k in kernels for s in generate(k)[1] if s.library is not None]
+@pytest.fixture(autouse=True)
+def _no_direct_convolutions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """f32 convolutions go to the library only when the direct kernel does not take them (its
+    filter block would not fit L1): here, none does (the direct kernel: test_cpu_direct_conv)."""
+    monkeypatch.setattr(codegen, "_CONV_FILTER_BLOCK_BYTES", 0)
+
+
+def _library_steps(fn, *args: np.ndarray) -> list:  # noqa: ANN001
+    """The library steps of the compiled program, after checking its run against the interpreter."""
+    return [s for steps in kernel_steps(checked_compilation(fn, *args)) for s in steps if s.library is not None]
 
 
 def _check(fn, *args: np.ndarray) -> list[str]:  # noqa: ANN001
-    program = byteir_sdk.load(fn, *args)
-    with Session(byteir_sdk.compile(program, "cpu")) as session:
-        got = session.run(list(args))
-    want = reference.run(program, list(args))
-    for g, w in zip(got, want):
-        result = compare(g, w, default_tolerance(w.dtype))
-        assert result.ok, str(result)
-    return _library_ops(program)
+    return [s.library["op"] for s in _library_steps(fn, *args)]
 
 
 def _r(*shape: int, dtype=np.float32) -> np.ndarray:  # noqa: ANN001
@@ -104,15 +99,10 @@ def test_library_calls_of_older_byre_files_still_run(op: str, a: tuple[int, ...]
         for view, arr in zip(views, (x, y)):
             host_array(view)[...] = arr
         call = {"op": op, "a": [0, 0], "b": [1, 0], "c": [2, 0], "a_shape": list(a), "b_shape": list(b), "c_shape": list(c_shape), "dtype": "f32", "accumulate": False}
-        HostExecutor._run_library(call, views)
+        HostExecutor(device.pool, device.threads)._run_library(call, views)
         np.testing.assert_allclose(host_array(views[2]), x @ y, rtol=1e-5, atol=1e-6)
     finally:
         device.close()
-
-
-def _epilogues(program: byteir_sdk.Program) -> list[list[str]]:
-    kernels = run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values()
-    return [s.library.get("epilogue", []) for k in kernels for s in generate(k)[1] if s.library is not None]
 
 
 BIAS = _r(24)
@@ -132,13 +122,66 @@ def test_elementwise_steps_after_a_library_call_run_on_each_block(fn, shapes, bl
     if block is not None:
         monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", block)
     args = [_r(*s) for s in shapes]
-    assert len(_check(fn, *args)) == 1
-    (epilogue,) = _epilogues(byteir_sdk.load(fn, *args))
+    (step,) = _library_steps(fn, *args)
+    epilogue = step.library.get("epilogue", [])
     assert len(epilogue) == 1
 
 
 def test_a_library_output_read_across_rows_gets_no_epilogue() -> None:
     """(x @ w).T read by the next loop needs every row of the product: no epilogue."""
     x, w = _r(12, 12), _r(12, 12)
-    assert _check(lambda x, w: jnp.exp((x @ w).T) + 1.0, x, w) == ["contraction"]
-    assert _epilogues(byteir_sdk.load(lambda x, w: jnp.exp((x @ w).T) + 1.0, x, w)) == [[]]
+    (step,) = _library_steps(lambda x, w: jnp.exp((x @ w).T) + 1.0, x, w)
+    assert step.library["op"] == "contraction" and not step.library.get("epilogue")
+
+
+@pytest.mark.parametrize(("a", "b", "epilogue"), [
+    ((70, 9), (9, 5), False),  # parts of rows
+    ((20, 9), (9, 70), False),  # few rows: parts of columns
+    ((20, 9), (9, 70), True),  # few rows and an epilogue: whole
+    ((70, 9), (9, 5), True),  # parts of rows, each with its epilogue blocks
+    ((5, 7, 9), (5, 9, 6), True),  # parts of batches
+])  # fmt: skip
+def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """A matmul is cut into a part per thread (rows, batches, or columns when rows are few and
+    nothing follows per row); each part runs with BLAS's own threads off, so none is left
+    spinning after the call; the count is restored after; each row's epilogue runs once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from byteir_targets.cpu.driver import _BLAS_THREADS, CpuDevice, HostExecutor
+
+    if not _BLAS_THREADS.available:
+        pytest.skip("NumPy's BLAS is not OpenBLAS: library calls run whole")
+    monkeypatch.setattr(driver, "_BLAS_MIN_FLOPS", 0)
+    monkeypatch.setattr(driver, "_BLAS_MIN_ROWS", 4)
+    monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", 64)
+    before = _BLAS_THREADS._get()  # type: ignore[misc]
+    seen: list[int] = []
+    real = driver._matmul
+
+    def matmul(*args) -> None:  # noqa: ANN002
+        seen.append(_BLAS_THREADS._get())  # type: ignore[misc]
+        real(*args)
+
+    monkeypatch.setattr(driver, "_matmul", matmul)
+    x, y = _r(*a), _r(*b)
+    c_shape = (*a[:-1], b[-1])
+    rows_done: list[tuple[int, int]] = []
+    device = CpuDevice()
+    try:
+        views = [device.allocate(arr.nbytes).view(0, arr.shape, arr.dtype) for arr in (x, y, np.zeros(c_shape, np.float32))]
+        for view, arr in zip(views, (x, y)):
+            host_array(view)[...] = arr
+        batch = a[0] if len(a) == 3 else 1
+        call = {"op": "contraction", "a": [0, 0], "b": [1, 0], "c": [2, 0], "a_shape": [batch, *a[-2:]], "b_shape": [batch, *b[-2:]],
+                "c_shape": [batch, a[-2], b[-1]], "dtype": "f32", "accumulate": False}  # fmt: skip
+        with ThreadPoolExecutor(3) as pool:
+            HostExecutor(pool, 3)._run_library(call, views, (lambda lo, hi: rows_done.append((lo, hi))) if epilogue else None)
+        np.testing.assert_allclose(host_array(views[2]), x @ y, rtol=1e-5, atol=1e-5)
+    finally:
+        device.close()
+    split = not (epilogue and len(a) == 2 and a[0] < 4 * 3)
+    assert len(seen) > 1 and set(seen) == ({1} if split else {before})
+    assert _BLAS_THREADS._get() == before  # type: ignore[misc]
+    if epilogue:
+        covered = sorted(r for lo, hi in rows_done for r in range(lo, hi))
+        assert covered == list(range(c_shape[0]))

@@ -10,25 +10,16 @@ import numpy as np
 import pytest
 
 import byteir_sdk
-from byteir_sdk import reference
 from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
-from byteir_sdk.reference.compare import compare, default_tolerance
-from byteir_sdk.runtime import Session
 from byteir_targets.cpu.codegen import generate
+from tests.targets.cpu_checks import checked_compilation, kernel_steps
 
 RNG = np.random.default_rng(11)
 
 
 def _steps(fn, *args: np.ndarray) -> list[list[str]]:  # noqa: ANN001
     """Each kernel's step names, after checking the compiled program against the interpreter."""
-    program = byteir_sdk.load(fn, *args)
-    with Session(byteir_sdk.compile(program, "cpu")) as session:
-        got = session.run(list(args))
-    for g, w in zip(got, reference.run(program, list(args))):
-        result = compare(g, w, default_tolerance(w.dtype))
-        assert result.ok, str(result)
-    kernels = run_stages(program, CompileOptions.make("cpu")).kernel_program.kernels.values()
-    return [[s.entry.rsplit("_", 1)[-1] for s in generate(k)[1]] for k in kernels]
+    return [[s.entry.rsplit("_", 1)[-1] for s in steps] for steps in kernel_steps(checked_compilation(fn, *args))]
 
 
 def _layernorm(x):  # noqa: ANN001, ANN202

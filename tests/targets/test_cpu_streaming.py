@@ -12,12 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import byteir_sdk
-from byteir_sdk import reference
-from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
-from byteir_sdk.reference.compare import compare, default_tolerance
-from byteir_sdk.runtime import Session
 from byteir_targets.cpu.backend import CpuBackend, last_level_cache_bytes
+from tests.targets.cpu_checks import checked_compilation, llvm_text
 from tests.targets.test_cpu_step_groups import _layernorm, _softmax
 
 RNG = np.random.default_rng(5)
@@ -25,18 +21,7 @@ RNG = np.random.default_rng(5)
 
 def _compile(fn, *args: np.ndarray, stream_bytes: int):  # noqa: ANN001, ANN202
     """The program's compilation (tensor dump kept) after checking its run against the interpreter."""
-    program = byteir_sdk.load(fn, *args)
-    options = {"target_options": {"stream_bytes": stream_bytes}}
-    with Session(byteir_sdk.compile(program, "cpu", **options)) as session:
-        got = session.run(list(args))
-    for g, w in zip(got, reference.run(program, list(args))):
-        result = compare(g, w, default_tolerance(w.dtype))
-        assert result.ok, str(result)
-    return run_stages(program, CompileOptions.make("cpu", dump_after="tensor", **options))
-
-
-def _llvm(comp) -> str:  # noqa: ANN001
-    return "\n".join(k.blob.decode() for k in comp.lowered.values() if k.format == "llvm-ir")
+    return checked_compilation(fn, *args, target_options={"stream_bytes": stream_bytes})
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.int32, jnp.bfloat16, np.float16, np.int8])
@@ -46,7 +31,7 @@ def test_light_elementwise_results_are_streamed(shape, dtype, filecheck) -> None
     row and rows longer than a strip) and widths from 1 to 4 bytes come out exact."""
     x, y, z = (RNG.standard_normal(shape) * 4).astype(dtype), (RNG.standard_normal(shape) * 4).astype(dtype), (RNG.standard_normal(shape) * 4).astype(dtype)
     comp = _compile(lambda x, y, z: x * y + z, x, y, z, stream_bytes=1)
-    filecheck(_llvm(comp), """
+    filecheck(llvm_text(comp), """
     // CHECK: define internal void @"{{.*}}_s0_body"(
     // CHECK-DAG: call void @"byteir_stream_copy"(
     // CHECK-DAG: fence seq_cst
@@ -61,10 +46,10 @@ def test_no_streaming_below_the_threshold_for_heavy_loops_or_when_off() -> None:
     """A result smaller than the threshold, a loop with a transcendental op (its compute hides
     the traffic) and ``stream_bytes=0``: plain stores."""
     x = RNG.standard_normal((64, 64)).astype(np.float32)
-    assert "!nontemporal" in _llvm(_compile(lambda x: x * 2.0 + 1.0, x, stream_bytes=x.nbytes))
-    assert "!nontemporal" not in _llvm(_compile(lambda x: x * 2.0 + 1.0, x, stream_bytes=x.nbytes + 1))
-    assert "!nontemporal" not in _llvm(_compile(lambda x: jnp.tanh(x) * 2.0, x, stream_bytes=1))
-    assert "!nontemporal" not in _llvm(_compile(lambda x: x * 2.0 + 1.0, x, stream_bytes=0))
+    assert "!nontemporal" in llvm_text(_compile(lambda x: x * 2.0 + 1.0, x, stream_bytes=x.nbytes))
+    assert "!nontemporal" not in llvm_text(_compile(lambda x: x * 2.0 + 1.0, x, stream_bytes=x.nbytes + 1))
+    assert "!nontemporal" not in llvm_text(_compile(lambda x: jnp.tanh(x) * 2.0, x, stream_bytes=1))
+    assert "!nontemporal" not in llvm_text(_compile(lambda x: x * 2.0 + 1.0, x, stream_bytes=0))
 
 
 @pytest.mark.parametrize("shape", [(67, 300), (300, 1024), (5, 3, 129)])
@@ -74,7 +59,7 @@ def test_a_memory_bound_kernel_keeps_its_intermediate_rows_in_the_frame(shape, f
     into the result, which the last loop then updates in place."""
     x = (RNG.standard_normal(shape) * 3).astype(np.float32)
     streamed = _compile(_layernorm, x, stream_bytes=1)
-    assert streamed.plan.arena_bytes == 0 and "!nontemporal" in _llvm(streamed)
+    assert streamed.plan.arena_bytes == 0 and "!nontemporal" in llvm_text(streamed)
     (kernel,) = streamed.kernel_program.kernels.values()
     assert sorted(r.kind for r in kernel.buffers.refs.values() if r.kind in ("local", "result")) == ["local", "local", "local", "result"]
     filecheck(streamed.dumps["tensor"], """
@@ -94,7 +79,7 @@ def test_a_kernel_with_a_heavy_loop_keeps_its_in_place_update() -> None:
     comp = _compile(_softmax, x, stream_bytes=1)
     (kernel,) = comp.kernel_program.kernels.values()
     assert sorted(r.kind for r in kernel.buffers.refs.values() if r.kind in ("local", "result")) == ["local", "local", "result"]
-    assert "!nontemporal" not in _llvm(comp)
+    assert "!nontemporal" not in llvm_text(comp)
 
 
 def test_the_default_threshold_is_half_the_last_level_cache() -> None:

@@ -1,0 +1,127 @@
+"""The CPU target's direct convolution: an f32 NHWC x HWIO convolution whose filter block fits L1
+becomes a register-blocked LLVM kernel (`byteir_targets.cpu.conv`), not im2col + BLAS. Every
+geometry is checked against the StableHLO interpreter (f32: |a - b| <= 1e-5 + 1e-4 |b|): strides,
+dilations, asymmetric and oversized padding, output channels that fill no vector / part of one /
+several blocks, output rows shorter and longer than a tile, one input channel, few images (split
+by output rows) and many (split by images, with the activation after it in the same group)."""
+
+from __future__ import annotations
+
+import ctypes
+
+import jax
+import jax.numpy as jnp
+import llvmlite.ir as ll
+import numpy as np
+import pytest
+from jax import lax
+
+from byteir_sdk.compiler.loop.kernel_ir import ConvGeometry
+from byteir_targets.cpu import codegen
+from byteir_targets.cpu.conv import emit_direct_conv
+from byteir_targets.cpu.driver import LlvmExecutable
+from tests.targets.cpu_checks import checked_compilation, kernel_steps, llvm_text
+
+RNG = np.random.default_rng(11)
+DN = ("NHWC", "HWIO", "NHWC")
+
+
+def _r(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+def _compiled(fn, *args: np.ndarray) -> tuple[list, str]:  # noqa: ANN001
+    """The program's steps and LLVM IR, after checking its run against the interpreter."""
+    comp = checked_compilation(fn, *args)
+    return [s for steps in kernel_steps(comp) for s in steps], llvm_text(comp)
+
+
+GEOMETRIES = {  # image NHWC, filter HWIO, stride, padding, filter dilation
+    "3x3 same, 2 blocks": ((4, 10, 10, 8), (3, 3, 8, 32), (1, 1), "SAME", (1, 1)),
+    "one image, rows split": ((1, 9, 11, 5), (3, 2, 5, 13), (2, 1), ((1, 0), (0, 2)), (1, 2)),
+    "one input channel": ((5, 12, 12, 1), (3, 3, 1, 16), (1, 1), "SAME", (1, 1)),
+    "one output channel": ((4, 7, 6, 3), (3, 3, 3, 1), (1, 1), "SAME", (1, 1)),
+    "9 channels: a vector and one lane": ((4, 6, 17, 4), (3, 3, 4, 9), (1, 1), "SAME", (1, 1)),
+    "24 channels: a block and a vector": ((4, 8, 8, 6), (3, 3, 6, 24), (1, 1), "SAME", (1, 1)),
+    "40 channels: two blocks and a vector": ((4, 5, 5, 3), (2, 2, 3, 40), (1, 1), "VALID", (1, 1)),
+    "row shorter than a tile": ((4, 3, 2, 2), (3, 3, 2, 16), (1, 1), "SAME", (1, 1)),
+    "stride 2 valid": ((6, 11, 13, 7), (3, 3, 7, 20), (2, 2), "VALID", (1, 1)),
+    "7x7 stride 2 pad 3": ((4, 16, 16, 3), (7, 7, 3, 8), (2, 2), ((3, 3), (3, 3)), (1, 1)),
+    "1x1": ((4, 5, 6, 16), (1, 1, 16, 12), (1, 1), "VALID", (1, 1)),
+    "padding wider than the image": ((4, 2, 3, 2), (3, 3, 2, 8), (1, 1), ((4, 3), (5, 2)), (1, 1)),
+    "dilated": ((3, 12, 10, 2), (3, 2, 2, 3), (1, 2), ((2, 1), (0, 3)), (2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", GEOMETRIES)
+def test_f32_convolutions_run_direct(name: str, filecheck) -> None:  # noqa: ANN001
+    image, filt, stride, padding, dilation = GEOMETRIES[name]
+
+    def conv(x, w):  # noqa: ANN001, ANN202
+        return jnp.maximum(lax.conv_general_dilated(x, w, stride, padding, rhs_dilation=dilation, dimension_numbers=DN), 0.0)
+
+    steps, llvm = _compiled(conv, _r(*image), _r(*filt))
+    assert not [s for s in steps if s.library is not None]
+    n = image[0]
+    out_rows = lax.conv_general_dilated(np.zeros(image, np.float32), np.zeros(filt, np.float32), stride, padding, rhs_dilation=dilation,
+                                        dimension_numbers=DN).shape[1]  # fmt: skip
+    # few images: the step splits image x output row, else images (and the activation joins it)
+    assert steps[0].extent == (n * out_rows if n < codegen._CONV_ROW_SPLIT_IMAGES else n)
+    filecheck(llvm, """
+    // CHECK: call void @"llvm.memset.p0.i64"
+    // CHECK: call void @"llvm.memcpy.p0.p0.i64"
+    // CHECK: call <8 x float> @"llvm.fma.v8f32"
+    """)
+
+
+def test_partial_vectors_use_masked_loads_and_stores(filecheck) -> None:  # noqa: ANN001
+    _, llvm = _compiled(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN), _r(4, 5, 5, 3), _r(3, 3, 3, 9))
+    filecheck(llvm, """
+    // CHECK: call <8 x float> @"llvm.masked.load.v8f32.p0"({{.*}}, i32 4, <8 x i1> <i1 true, i1 false, i1 false, i1 false, i1 false, i1 false, i1 false, i1 false>
+    // CHECK: call void @"llvm.masked.store.v8f32.p0"
+    """)
+
+
+def test_many_images_run_with_their_activation_in_one_group() -> None:
+    """A bias + relu after the convolution runs on each block of images as the kernel finishes it."""
+    bias = _r(32)
+    steps, _ = _compiled(lambda x, w: jax.nn.relu(lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN) + bias),
+                         _r(8, 6, 6, 16), _r(3, 3, 16, 32))  # fmt: skip
+    assert [s.entry.rsplit("_", 1)[-1] for s in steps] == ["g0"]
+
+
+def test_wide_filters_f64_and_integers_do_not_run_direct() -> None:
+    """A filter block over 40 KiB (3x3x128: 72 KiB) runs as im2col + BLAS; so does f64; i32 is generated."""
+    conv = lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN)  # noqa: E731
+    steps, llvm = _compiled(conv, _r(4, 4, 4, 128), _r(3, 3, 128, 8))
+    assert [s.library["op"] for s in steps if s.library] == ["conv2d"] and "llvm.fma.v8f32" not in llvm
+    with jax.enable_x64(True):
+        steps, _ = _compiled(conv, _r(4, 5, 5, 3).astype(np.float64), _r(3, 3, 3, 8).astype(np.float64))
+    assert [s.library["op"] for s in steps if s.library] == ["conv2d"]
+    xi, wi = RNG.integers(-5, 5, (4, 5, 5, 2)).astype(np.int32), RNG.integers(-5, 5, (3, 3, 2, 8)).astype(np.int32)
+    steps, llvm = _compiled(conv, xi, wi)
+    assert not [s for s in steps if s.library] and "llvm.fma.v8f32" not in llvm
+
+
+@pytest.mark.parametrize("by_rows", [False, True], ids=["images", "rows"])
+def test_accumulating_kernel_adds_to_its_output(by_rows: bool) -> None:
+    """With `accumulate`, the kernel adds the convolution to what the output holds (an init that
+    is not a zero fill); run here on images / rows [1, 3) only, the rest of the output untouched."""
+    image, filt = _r(4, 6, 7, 3), _r(3, 3, 3, 10)
+    init = _r(4, 6, 7, 10)
+    geo = ConvGeometry(image.shape, filt.shape, init.shape, (1, 1), (1, 1), (1, 1), "x", "w")  # type: ignore[arg-type]
+    module = ll.Module("conv")
+    ptr, i64 = ll.PointerType(), ll.IntType(64)
+    fn = ll.Function(module, ll.FunctionType(ll.VoidType(), [ptr, i64, i64]), name="conv")
+    b = ll.IRBuilder(fn.append_basic_block("entry"))
+    image_p, filt_p, out_p = (b.load(b.gep(fn.args[0], [ll.Constant(i64, i)], source_etype=ptr), typ=ptr) for i in range(3))
+    emit_direct_conv(b, codegen._Gen.loop, image_p, filt_p, out_p, fn.args[1], fn.args[2], geo, True, by_rows)
+    b.ret_void()
+    kernel = LlvmExecutable(str(module).encode(), ["conv"], "cpu:0").function("conv")
+    out = init.copy()
+    table = (ctypes.c_void_p * 3)(image.ctypes.data, filt.ctypes.data, out.ctypes.data)
+    lo, hi = (6, 18) if by_rows else (1, 3)  # rows 6..17 are those of images 1 and 2
+    kernel(ctypes.addressof(table), lo, hi)
+    want = init.copy()
+    want[1:3] += np.asarray(lax.conv_general_dilated(image[1:3], filt, (1, 1), "SAME", dimension_numbers=DN))
+    np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-5)
