@@ -60,6 +60,7 @@ class Capabilities:
     fuse_reduction_prologue: bool = True
     fuse_reduction_epilogue: bool = True
     fuse_contraction_epilogue: bool = False
+    fuse_contraction_reduction: bool = False
     memory: tuple[MemoryLevel, ...] = (MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024))
     alignment: int = 64
     vector_bytes: int = 32

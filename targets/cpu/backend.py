@@ -58,6 +58,10 @@ class CpuBackend(Backend):
             executable_format=LLVM_FORMAT,
             host_ops=HOST_OPS,
             fuse_contraction_epilogue=True,
+            # a reduction after a convolution (its pooling) runs on each block of images the
+            # direct kernel finishes, in one step group, so the convolution's output never
+            # reaches memory
+            fuse_contraction_reduction=True,
             memory=(MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024)),
             alignment=64,
             vector_bytes=32,

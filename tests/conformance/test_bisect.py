@@ -52,12 +52,13 @@ def wrong_exp_target(monkeypatch):
 
 
 def _program():
-    # three kernels: a matmul, a row maximum, then exp of the shifted scores (softmax numerator)
-    def fn(x, w):
-        s = x @ w
+    # two kernels: a matmul with its tanh, then a matmul, its row maximum and exp of the shifted
+    # scores (a softmax numerator)
+    def fn(x, w, v):
+        s = jnp.tanh(x @ w) @ v
         return jnp.exp(s - jnp.max(s, axis=-1, keepdims=True)) * 0.5
 
-    return byteir_sdk.load(fn, np.zeros((8, 32), np.float32), np.zeros((32, 16), np.float32))
+    return byteir_sdk.load(fn, np.zeros((8, 32), np.float32), np.zeros((32, 16), np.float32), np.zeros((16, 16), np.float32))
 
 
 def test_the_first_diverging_kernel_is_the_miscompiled_one(wrong_exp_target) -> None:

@@ -90,10 +90,25 @@ def test_many_images_run_with_their_activation_in_one_group() -> None:
     assert [s.entry.rsplit("_", 1)[-1] for s in steps] == ["g0"]
 
 
+def test_the_pooling_after_a_convolution_joins_its_group() -> None:
+    """conv -> relu -> 2x2 max pool is one kernel and one step group: the convolution's output
+    lives a block of images at a time in the group's frame, not in the arena."""
+    x, k = _r(8, 12, 12, 4), _r(3, 3, 4, 16)
+
+    def block(x, w):  # noqa: ANN001, ANN202
+        y = jax.nn.relu(lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN))
+        return lax.reduce_window(y, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+
+    comp = checked_compilation(block, x, k)
+    assert [[s.entry.rsplit("_", 1)[-1] for s in steps] for steps in kernel_steps(comp)] == [["g0"]]
+    assert comp.plan.arena_bytes == 0
+
+
 def test_wide_filters_f64_and_integers_do_not_run_direct() -> None:
     """A filter block over 40 KiB (3x3x128: 72 KiB) runs as im2col + BLAS; so does f64; i32 is generated."""
     conv = lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN)  # noqa: E731
-    steps, llvm = _compiled(conv, _r(4, 4, 4, 128), _r(3, 3, 128, 8))
+    small_ints = lambda *shape: RNG.integers(-3, 4, shape).astype(np.float32)  # noqa: E731  # sums of 1152 products stay exact
+    steps, llvm = _compiled(conv, small_ints(4, 4, 4, 128), small_ints(3, 3, 128, 8))
     assert [s.library["op"] for s in steps if s.library] == ["conv2d"] and "llvm.fma.v8f32" not in llvm
     with jax.enable_x64(True):
         steps, _ = _compiled(conv, _r(4, 5, 5, 3).astype(np.float64), _r(3, 3, 3, 8).astype(np.float64))

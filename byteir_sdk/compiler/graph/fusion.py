@@ -60,7 +60,8 @@ def _can_join(group_kind: str, op_kind: str, caps: Capabilities) -> bool:
             "contraction": caps.fuse_contraction_epilogue,
         }[group_kind]
     # op_kind == "reduction"
-    return {"elementwise": caps.fuse_reduction_prologue, "reduction": caps.fuse_reduction_epilogue, "contraction": False}[group_kind]
+    return {"elementwise": caps.fuse_reduction_prologue, "reduction": caps.fuse_reduction_epilogue,
+            "contraction": caps.fuse_contraction_reduction}[group_kind]  # fmt: skip
 
 
 @dataclass

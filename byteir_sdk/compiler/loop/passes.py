@@ -88,13 +88,15 @@ def _rewrite(e: K.Expr, fn: Callable[[K.Expr], K.Expr | None], memo: dict[int, K
 
 def _fusable_producer(p: K.Loop) -> bool:
     # A pure elementwise producer writing its whole output through the identity map, with a
-    # body that does not read its (uninitialised) output.
+    # body that does not read its (uninitialised) output. A 0-d one only when it just reads a
+    # scalar (e.g. a pooling's init extracted from a 0-d constant): fused, it is an invariant
+    # load in the consumer, where any other 0-d computation would run once per element.
     n_in = len(p.inputs)
     return (
         not p.reduction_dims
         and len(p.results) == 1
-        and p.domain != ()
-        and p.maps[n_in].is_identity()
+        and (p.domain != () or isinstance(p.body[0], (K.Arg, K.Extract)))
+        and (p.maps[n_in].is_identity() if len(p.maps) > n_in else p.domain == ())
         and not any(K.reads_outputs(e, n_in) for e in p.body)
     )
 

@@ -218,24 +218,35 @@ func.func @main(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4xf32> {
 
 
 def test_outline_fusion_groups_follows_the_targets_rules(run_pass) -> None:
-    # cpu fuses contraction epilogues; a reduction opens its own kernel with its epilogue;
-    # sort has no loop form and becomes a host kernel.
+    # cpu fuses contraction epilogues and the reductions after a contraction (with their own
+    # epilogues); sort has no loop form and becomes a host kernel.
     run_pass("outline-fusion-groups", FUSION_INPUT, checks="""
-    // CHECK:      func.func private @k0_dot_general({{.*}}) -> tensor<4x16xf32> attributes {byteir.kernel_kind = "contraction"}
+    // CHECK:      func.func private @k0_dot_general({{.*}}) -> tensor<4xf32> attributes {byteir.kernel_kind = "contraction"}
     // CHECK:        stablehlo.dot_general
     // CHECK:        stablehlo.tanh
     // CHECK:        stablehlo.multiply
-    // CHECK:      func.func private @k1_reduce({{.*}}) -> tensor<4xf32> attributes {byteir.kernel_kind = "reduction"}
     // CHECK:        stablehlo.reduce
     // CHECK:        stablehlo.sqrt
-    // CHECK:      func.func private @k2_sort({{.*}}) -> tensor<4xf32> attributes {byteir.kernel_kind = "host"}
+    // CHECK:      func.func private @k1_sort({{.*}}) -> tensor<4xf32> attributes {byteir.kernel_kind = "host"}
     // CHECK:        "stablehlo.sort"
     // CHECK-LABEL: func.func @main
     // CHECK:        %[[A:.*]] = call @k0_dot_general(%arg0, %arg1)
-    // CHECK:        %[[B:.*]] = call @k1_reduce(%[[A]])
-    // CHECK:        %[[C:.*]] = call @k2_sort(%[[B]])
-    // CHECK:        return %[[C]]
+    // CHECK:        %[[B:.*]] = call @k1_sort(%[[A]])
+    // CHECK:        return %[[B]]
     """)
+
+
+@pytest.mark.parametrize("fuse", [True, False])
+def test_reductions_after_a_contraction_join_it_by_capability(fuse: bool, monkeypatch, run_pass) -> None:
+    import dataclasses
+
+    from byteir_targets.cpu.backend import CpuBackend
+
+    original = CpuBackend.capabilities
+    monkeypatch.setattr(CpuBackend, "capabilities", lambda self: dataclasses.replace(original(self), fuse_contraction_reduction=fuse))
+    text = run_pass("outline-fusion-groups", FUSION_INPUT)
+    matmul_kernel = text[text.index("@k0_dot_general") : text.index("func.func", text.index("@k0_dot_general"))]
+    assert ("stablehlo.reduce" in matmul_kernel) == fuse and ("@k1_reduce" in text) != fuse
 
 
 @pytest.mark.parametrize("epilogue", [True, False])

@@ -73,6 +73,29 @@ def test_fusion_merges_the_elementwise_chain_into_the_reduction() -> None:
         assert reference.compare(kp.evaluate(x)[0], want, reference.default_tolerance(want.dtype)).ok
 
 
+def test_fusion_inlines_a_scalar_read_into_its_consumer() -> None:
+    """A 0-d loop that only extracts a scalar (a pooling's -inf init from a 0-d constant) is fused
+    into the fill that broadcasts it, so no step sits between a convolution and its pooling."""
+    program = byteir_sdk.loads("""
+    func.func @main(%x: tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32> {
+      %m = stablehlo.constant dense<0xFF800000> : tensor<f32>
+      %0 = "stablehlo.reduce_window"(%x, %m) ({
+      ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+        %1 = stablehlo.maximum %a, %b : tensor<f32>
+        stablehlo.return %1 : tensor<f32>
+      }) {window_dimensions = array<i64: 1, 2, 2, 1>, window_strides = array<i64: 1, 2, 2, 1>} : (tensor<2x4x4x3xf32>, tensor<f32>) -> tensor<2x2x2x3xf32>
+      return %0 : tensor<2x2x2x3xf32>
+    }""")
+    before = kernel_program(program)
+    after = kernel_program(program, ("fuse-elementwise-loops",))
+    domains = lambda kp: [l.domain for k in kp.kernels.values() for l in k.loops()]  # noqa: E731
+    assert () in domains(before) and () not in domains(after)
+    x = reference.random_inputs(program)
+    want = reference.run(program, x)[0]
+    for kp in (before, after):
+        assert reference.compare(kp.evaluate(x)[0], want, reference.default_tolerance(want.dtype)).ok
+
+
 LOOP_PASS_ORDER = STAGES["loop"][1:]
 
 
