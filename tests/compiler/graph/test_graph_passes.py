@@ -236,30 +236,20 @@ def test_outline_fusion_groups_follows_the_targets_rules(run_pass) -> None:
     """)
 
 
-@pytest.mark.parametrize("fuse", [True, False])
-def test_reductions_after_a_contraction_join_it_by_capability(fuse: bool, monkeypatch, run_pass) -> None:
+@pytest.mark.parametrize("on", [True, False])
+@pytest.mark.parametrize(("capability", "joined_op"), [("fuse_contraction_epilogue", "stablehlo.tanh"), ("fuse_contraction_reduction", "stablehlo.reduce")])
+def test_what_joins_a_contraction_is_a_capability(capability: str, joined_op: str, on: bool, monkeypatch, run_pass) -> None:
+    """Its elementwise epilogue (tanh) and the reduction after it each join the matmul's kernel
+    exactly when the target's capability says so."""
     import dataclasses
 
     from byteir_targets.cpu.backend import CpuBackend
 
     original = CpuBackend.capabilities
-    monkeypatch.setattr(CpuBackend, "capabilities", lambda self: dataclasses.replace(original(self), fuse_contraction_reduction=fuse))
+    monkeypatch.setattr(CpuBackend, "capabilities", lambda self: dataclasses.replace(original(self), **{capability: on}))
     text = run_pass("outline-fusion-groups", FUSION_INPUT)
     matmul_kernel = text[text.index("@k0_dot_general") : text.index("func.func", text.index("@k0_dot_general"))]
-    assert ("stablehlo.reduce" in matmul_kernel) == fuse and ("@k1_reduce" in text) != fuse
-
-
-@pytest.mark.parametrize("epilogue", [True, False])
-def test_contraction_epilogue_fusion_is_a_capability(epilogue: bool, monkeypatch, run_pass) -> None:
-    import dataclasses
-
-    from byteir_targets.cpu.backend import CpuBackend
-
-    original = CpuBackend.capabilities
-    monkeypatch.setattr(CpuBackend, "capabilities", lambda self: dataclasses.replace(original(self), fuse_contraction_epilogue=epilogue))
-    text = run_pass("outline-fusion-groups", FUSION_INPUT)
-    matmul_kernel = text[text.index("@k0_dot_general") : text.index("func.func", text.index("@k0_dot_general"))]
-    assert ("stablehlo.tanh" in matmul_kernel) == epilogue
+    assert (joined_op in matmul_kernel) == on
 
 
 def test_shrink_broadcast_constants(run_pass) -> None:
