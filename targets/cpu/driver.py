@@ -228,13 +228,13 @@ class HostExecutor:
                 shifted = None if after is None else (lambda i, j: after(lo + i, lo + j))
                 _conv2d(a[lo:hi], b, c[lo:hi], call["stride"], call["dilation"], call["pad"], accumulate, shifted)
 
-            self._in_parts(images, len(c), split=math.prod(c.shape) * b.shape[0] * b.shape[1] * b.shape[2] >= _BLAS_MIN_FLOPS)
+            self._in_parts(images, len(c), split=math.prod(c.shape) * b.shape[0] * b.shape[1] * b.shape[2] >= _BLAS_MIN_MACS)
             return
         # "matmul" and "batch_matmul": what .byre files written before "contraction" call these
         if call["op"] not in ("contraction", "matmul", "batch_matmul"):
             raise KernelFaultError(f"unknown library routine {call['op']!r}")
         rhs = b.swapaxes(-1, -2) if call.get("b_transposed", False) else b
-        split = math.prod(c.shape) * a.shape[-1] >= _BLAS_MIN_FLOPS  # multiply-adds
+        split = math.prod(c.shape) * a.shape[-1] >= _BLAS_MIN_MACS
         batched = a.shape[0] > 1  # parts and blocks of batches, else of rows of the one matmul
         if not batched:
             a, rhs, c = a[0], rhs[0], c[0]
@@ -307,7 +307,7 @@ _TAP_MAJOR_CHANNELS = 2
 #: rows (or columns) of a matmul's output below which no part is cut for a thread
 _BLAS_MIN_ROWS = 16
 #: multiply-adds below which a library call runs whole (a hand-off costs more than it saves)
-_BLAS_MIN_FLOPS = 1 << 20
+_BLAS_MIN_MACS = 1 << 20
 
 
 class _BlasThreads:

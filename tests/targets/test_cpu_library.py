@@ -151,7 +151,7 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, mo
 
     if not _BLAS_THREADS.available:
         pytest.skip("NumPy's BLAS is not OpenBLAS: library calls run whole")
-    monkeypatch.setattr(driver, "_BLAS_MIN_FLOPS", 0)
+    monkeypatch.setattr(driver, "_BLAS_MIN_MACS", 0)
     monkeypatch.setattr(driver, "_BLAS_MIN_ROWS", 4)
     monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", 64)
     before = _BLAS_THREADS._get()  # type: ignore[misc]
