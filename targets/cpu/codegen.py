@@ -330,6 +330,7 @@ class _Gen:
         self.globals: dict[str, ll.GlobalVariable] = {}
         self.decls: dict[str, ll.Function] = {}
         self.accumulates: dict[int, bool] = {}  # id(loop) -> False: the loop overwrites its output (its zero fill is skipped)
+        self.convs = {id(op): geo for op in kernel.loops() if (geo := self.direct_conv(op)) is not None}  # the direct convolutions
 
     # ------------------------------------------------------------------ helpers
     def declare(self, name: str, ret: ll.Type, args: list[ll.Type]) -> ll.Function:
@@ -656,9 +657,9 @@ class _Gen:
 
     # ------------------------------------------------------------------ loops
     def emit_loop(self, index: int, loop: K.Loop) -> None:
-        geo = self.direct_conv(loop)
+        geo = self.convs.get(id(loop))
         if geo is not None:
-            self.emit_direct_conv(index, loop, geo)
+            self.emit_conv(index, loop, geo)
             return
         kernel = self.kernel
         n_in = len(loop.inputs)
@@ -812,17 +813,18 @@ class _Gen:
             return None
         return geo
 
-    def emit_direct_conv(self, index: int, loop: K.Loop, geo: K.ConvGeometry) -> None:
+    def emit_conv(self, index: int, loop: K.Loop, geo: K.ConvGeometry) -> None:
         """A convolution step over images [lo, hi), or over output rows (image x row) [lo, hi) when
         there are few images (see `conv_rows`)."""
         out = loop.results[0]
         step, fn, b, bases = self.noalias_body(f"s{index}", [geo.image_name, geo.filter_name, out])
         lo, hi = fn.args[-2:]
         accumulate = self.accumulates.get(id(loop), True)
-        emit_direct_conv(b, self.loop, bases[geo.image_name], bases[geo.filter_name], bases[out], lo, hi, geo, accumulate, self.conv_rows(geo))
+        by_rows = self.conv_rows(geo)
+        emit_direct_conv(b, self.loop, bases[geo.image_name], bases[geo.filter_name], bases[out], lo, hi, geo, accumulate, by_rows)
         b.ret_void()
         n, oh = geo.output[:2]
-        self.steps.append(Step(step, n * oh if self.conv_rows(geo) else n, points=int(np.prod(loop.domain, dtype=np.int64))))
+        self.steps.append(Step(step, n * oh if by_rows else n, points=int(np.prod(loop.domain, dtype=np.int64))))
 
     @staticmethod
     def conv_rows(geo: K.ConvGeometry) -> bool:
@@ -956,11 +958,10 @@ class _Gen:
         step per other loop (a zero fill only a library call reads becomes its "overwrite"), and
         a copy per result whose data lives elsewhere."""
         calls = {id(op): self.library_call(op) for op in self.kernel.ops if isinstance(op, K.Loop)}
-        convs = {id(op): geo for op in self.kernel.loops() if (geo := self.direct_conv(op)) is not None}
         skipped_fills: set[int] = set()
         for op in self.kernel.loops():
             found = calls.get(id(op))
-            if found is None and id(op) not in convs:
+            if found is None and id(op) not in self.convs:
                 continue
             fill = self.kernel.sole_zero_fill(op)
             if fill is not None:
@@ -983,7 +984,7 @@ class _Gen:
                         copy = (res, self.buffers.init_copies[res])
                         plan.append(_Planned(i, copy=copy, accesses=self.copy_accesses(*copy)))
                 split = bool(op.domain) and op.iterators[0] == "parallel" and op.domain[0] > 1
-                if id(op) in convs and self.conv_rows(convs[id(op)]):
+                if id(op) in self.convs and self.conv_rows(self.convs[id(op)]):
                     split = False  # its step runs over output rows, not images
                 plan.append(_Planned(i, op, rows=op.domain[0] if split else 0, accesses=self.loop_accesses(op)))
             elif isinstance(op, K.HostOp):
@@ -1112,7 +1113,7 @@ class _Gen:
         NHWC x HWIO 2-D convolution over buffers (one the direct kernel does not take), and its a,
         b and c values; else None (the loop is generated)."""
         types = self.kernel.types
-        if loop.init_copy_needed(self.buffers) or len(loop.results) != 1 or self.direct_conv(loop) is not None:
+        if loop.init_copy_needed(self.buffers) or len(loop.results) != 1 or id(loop) in self.convs:
             return None
         out = loop.results[0]
         geo = K.conv_geometry(loop, self.kernel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import itertools
 import math
@@ -185,19 +186,19 @@ class HostExecutor:
             if threads <= 1:
                 fn(ctypes.addressof(table), 0, max(int(extent), 1))
                 continue
-            self._parallel(fn, ctypes.addressof(table), int(extent), threads)
+            self._parallel(functools.partial(fn, ctypes.addressof(table)), int(extent), threads)
 
-    def _parallel(self, fn: Callable[[int, int, int], None], table: int, extent: int, threads: int) -> None:
-        """`fn(table, lo, hi)` over [0, extent) on `threads` threads, the calling one included, in
-        chunks each takes as it comes free: a worker that starts late (its core busy, or waking)
-        takes fewer chunks instead of holding up the step."""
-        chunks = min(extent, threads * _CHUNKS_PER_THREAD)
+    def _parallel(self, fn: Callable[[int, int], None], extent: int, threads: int, chunks: int = 0) -> None:
+        """`fn(lo, hi)` over [0, extent) on `threads` threads, the calling one included, in `chunks`
+        pieces (default 4 per thread) each takes as it comes free: a worker that starts late (its
+        core busy, or waking) takes fewer pieces instead of holding up the step."""
+        chunks = chunks or min(extent, threads * _CHUNKS_PER_THREAD)
         bounds = [extent * c // chunks for c in range(chunks + 1)]
         taken = itertools.count()  # its next() is atomic under the GIL
 
         def work() -> None:
             while (c := next(taken)) < chunks:
-                fn(table, bounds[c], bounds[c + 1])
+                fn(bounds[c], bounds[c + 1])
 
         futures = [self._pool.submit(work) for _ in range(threads - 1)]
         try:
@@ -269,15 +270,9 @@ class HostExecutor:
         if not _BLAS_THREADS.available:
             part(0, extent)
             return
-        parts = min(self._threads, extent // max(grain, 1)) if split else 1
-        bounds = [extent * i // parts for i in range(parts + 1)] if parts > 1 else [0, extent]
+        parts = max(1, min(self._threads, extent // max(grain, 1))) if split else 1
         with _BLAS_THREADS.single():
-            futures = [self._pool.submit(part, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
-            try:
-                part(bounds[0], bounds[1])
-            finally:
-                for f in futures:
-                    f.result()
+            self._parallel(part, extent, parts, chunks=parts)
 
     @staticmethod
     def _run_host(executable: HostKernelExecutable, bindings: Sequence[BufferView]) -> None:

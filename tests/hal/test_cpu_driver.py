@@ -144,7 +144,7 @@ def test_a_parallel_step_covers_every_row_once_in_chunks(extent: int, threads: i
         time.sleep(0.005)  # a kernel releases the GIL while it runs
 
     with ThreadPoolExecutor(threads) as pool:
-        HostExecutor(pool, threads)._parallel(step, 0, extent, threads)
+        HostExecutor(pool, threads)._parallel(lambda lo, hi: step(0, lo, hi), extent, threads)
     ranges = sorted((lo, hi) for lo, hi, _ in seen)
     assert ranges[0][0] == 0 and ranges[-1][1] == extent
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])) and all(hi > lo for lo, hi in ranges)
