@@ -228,8 +228,6 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
             runners["iree"], compile_s["iree"] = iree
         else:
             log.warning("%s: IREE's result differs from XLA's; IREE is left out of this workload", w.name)
-    for fn in runners.values():
-        fn()  # warm-up
     times: dict[str, list[float]] = {k: [] for k in runners}
     order, shuffle = list(runners), random.Random(0).shuffle
     for _ in range(rounds):  # a new order each round: no runner always follows the same neighbour
