@@ -16,6 +16,7 @@ from byteir_sdk.errors import (
     ParseError,
     SourceFileError,
     UnsupportedTypeError,
+    UsageError,
     VerificationError,
 )
 
@@ -40,6 +41,13 @@ def test_all_errors_share_one_root() -> None:
 def test_missing_path(tmp_path: Path) -> None:
     with pytest.raises(SourceFileError, match=r"nope\.mlir: no such file"):
         byteir_sdk.load(tmp_path / "nope.mlir")
+
+
+def test_text_passed_as_a_path() -> None:
+    with pytest.raises(UsageError, match=r"MLIR text: pass the text to byteir_sdk\.loads\(\)"):
+        byteir_sdk.load(GOOD)
+    with pytest.raises(SourceFileError, match="not a usable path"):
+        byteir_sdk.load("x" * 5000)
 
 
 def test_directory(tmp_path: Path) -> None:

@@ -47,6 +47,9 @@ class Capabilities:
     - ``host_ops``: StableHLO ops without a loop form (``stablehlo.sort``, ``stablehlo.while``, ...)
       it can run as host kernels; any other such op is an UnsupportedOpError at compile time.
     - fusion rules: which producer/consumer pairs may share a kernel.
+    - ``strided_contractions``: its contractions read and write operands through any strides (a
+      BLAS's leading dimensions and batch strides), so the graph stage folds a transpose that
+      feeds a ``dot_general`` into the dot's dimension numbers instead of copying it.
     - ``memory``: hierarchy for tiling, innermost first; ``alignment``: buffer alignment in bytes.
     - ``executable_format``: the format tag of ``lower``'s blobs (the HAL driver's
       ``prepare_executable`` receives it back).
@@ -61,6 +64,7 @@ class Capabilities:
     fuse_reduction_epilogue: bool = True
     fuse_contraction_epilogue: bool = False
     fuse_contraction_reduction: bool = False
+    strided_contractions: bool = False
     memory: tuple[MemoryLevel, ...] = (MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024))
     alignment: int = 64
     vector_bytes: int = 32

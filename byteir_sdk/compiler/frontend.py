@@ -226,8 +226,14 @@ def load(
         return _load_jax(model, example_args)
     if example_args:
         raise UsageError("example arguments are only taken with a JAX function, not a file")
+    if isinstance(model, str) and ("\n" in model or "{" in model):
+        raise UsageError("load() takes a path, and this is MLIR text: pass the text to byteir_sdk.loads() instead")
     path = Path(model)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:
+        raise SourceFileError(f"{str(path)[:80]}: not a usable path ({exc.strerror})") from None
+    if not exists:
         raise SourceFileError(f"{path}: no such file", hint="Check the path (see `byteir export-model` for examples).")
     if path.is_dir():
         raise SourceFileError(f"{path}: is a directory, not a model file")

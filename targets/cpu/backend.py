@@ -62,6 +62,7 @@ class CpuBackend(Backend):
             # direct kernel finishes, in one step group, so the convolution's output never
             # reaches memory
             fuse_contraction_reduction=True,
+            strided_contractions=True,
             memory=(MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024)),
             alignment=64,
             vector_bytes=32,

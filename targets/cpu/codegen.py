@@ -10,7 +10,6 @@ other types natively; divisions and shifts are guarded so no input is undefined 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -922,25 +921,21 @@ class _Gen:
             out.append(_Access(ref[0], ref[1], ref[1] + nbytes, nbytes // t.shape[0] if rows else None, write, self.root(name)[0]))
         return out
 
-    def library_accesses(self, call: dict, names: list[str]) -> tuple[int, list[_Access]]:
-        """What a library step reads and writes (`names`: its a, b and c values), and the rows of
-        its output (images of a convolution, rows of a matmul, batches of a batched one) it can
-        compute a block at a time (0: none), so loop steps after it may run on each block as it is
-        done (an epilogue)."""
+    def library_accesses(self, call: dict, names: list[str], by_rows: tuple[bool, bool, bool]) -> tuple[int, list[_Access]]:
+        """What a library step reads and writes (`names`: its a, b and c values; `by_rows`: which
+        of them it reads or writes a row of the output's first dim at a time), and the rows of its
+        output (images of a convolution, the output's first dim of a contraction) it can compute a
+        block at a time (0: none), so loop steps after it may run on each block as it is done (an
+        epilogue)."""
         t = self.kernel.types[names[2]]
-        if call["op"] == "conv2d":
-            rows, b_by_rows = call["c_shape"][0], False  # the filter is read whole
-        else:
-            batch, m, _ = call["a_shape"]
-            rows, b_by_rows = (m, False) if batch == 1 else (batch, True)
-        if not t.shape or t.shape[0] != rows or rows < 2:
+        rows = t.shape[0] if t.shape and (call["op"] == "conv2d" or call.get("rows")) else 0
+        if rows < 2:
             rows = 0
-        itemsize = scalar_dtype(t.element).itemsize
         accesses = []
-        for key, by_rows, name in zip("abc", (True, b_by_rows, True), names):
+        for key, row_wise, name in zip("abc", by_rows, names):
             slot, first = call[key]
-            nbytes = math.prod(call[f"{key}_shape"]) * itemsize
-            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if by_rows and rows else None, key == "c", self.root(name)[0]))
+            nbytes = self.value_bytes(name)
+            accesses.append(_Access(slot, first, first + nbytes, nbytes // rows if row_wise and rows else None, key == "c", self.root(name)[0]))
         return rows, accesses
 
     def copy_accesses(self, target: str, source: str) -> list[_Access]:
@@ -1108,10 +1103,12 @@ class _Gen:
         slot = buffer_slot(self.buffers, len(self.kernel.params), len(self.kernel.results), name)
         return list(slot) if slot is not None else None
 
-    def library_call(self, loop: K.Loop) -> tuple[dict, list[str]] | None:
-        """The library routine for an f32/f64 contraction (matmul, batched, B transposed) or
-        NHWC x HWIO 2-D convolution over buffers (one the direct kernel does not take), and its a,
-        b and c values; else None (the loop is generated)."""
+    def library_call(self, loop: K.Loop) -> tuple[dict, list[str], tuple[bool, bool, bool]] | None:
+        """The library routine for an f32/f64 contraction over strided views of its operands
+        (matmul, batched, transposed, head-split: see `K.strided_contraction`) or an NHWC x HWIO
+        2-D convolution over buffers (one the direct kernel does not take); its a, b and c values;
+        and which of them it touches a row of the output's first dim at a time. Else None (the
+        loop is generated)."""
         types = self.kernel.types
         if loop.init_copy_needed(self.buffers) or len(loop.results) != 1 or id(loop) in self.convs:
             return None
@@ -1119,21 +1116,27 @@ class _Gen:
         geo = K.conv_geometry(loop, self.kernel)
         if geo is not None:
             names = [geo.image_name, geo.filter_name, out]
+            by_rows = (True, False, True)
             call: dict = {"op": "conv2d", "a_shape": list(geo.image), "b_shape": list(geo.filter), "c_shape": list(geo.output),
                           "stride": list(geo.stride), "dilation": list(geo.dilation), "pad": list(geo.pad)}  # fmt: skip
         else:
-            c = K.contraction(loop, types)
+            c = K.strided_contraction(loop, types)
             if c is None:
                 return None
             names = [*loop.inputs, out]
-            call = {"op": "contraction", "a_shape": [c.batch, c.m, c.k], "b_shape": [c.batch, c.n, c.k] if c.b_transposed else [c.batch, c.k, c.n],
-                    "c_shape": [c.batch, c.m, c.n], "b_transposed": c.b_transposed}  # fmt: skip
+            batch = list(c.batch)
+            call = {"op": "contraction", "a_shape": [*batch, c.m, c.k], "b_shape": [*batch, c.k, c.n], "c_shape": [*batch, c.m, c.n],
+                    "a_strides": list(c.a_strides), "b_strides": list(c.b_strides), "c_strides": list(c.c_strides),
+                    **({"rows": list(c.rows)} if c.rows else {})}  # fmt: skip
+            first = loop.maps[2].results[0]
+            rows = types[out].shape[0]
+            by_rows = tuple(bool(m.results) and m.results[0] == first and types[n].shape[0] == rows for m, n in zip(loop.maps, names))  # type: ignore[assignment]
         if {types[n].element for n in names} not in ({"f32"}, {"f64"}):
             return None
         refs = [self.buffer_ref(n) for n in names]
         if any(r is None for r in refs):
             return None
-        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[out].element, "accumulate": True, **call}, names
+        return {"a": refs[0], "b": refs[1], "c": refs[2], "dtype": types[out].element, "accumulate": True, **call}, names, by_rows
 
     def generate(self) -> ll.Module:
         plan = self.plan()

@@ -214,16 +214,22 @@ class HostExecutor:
         is in cache), on the thread that computed them."""
         dtype = np.dtype(np.float32 if call["dtype"] == "f32" else np.float64)
 
-        def operand(key: str) -> np.ndarray:
+        def operand(key: str, strides: Sequence[int] | None = None) -> np.ndarray:
             slot, offset = call[key]
-            shape = call[f"{key}_shape"]
+            shape = [int(e) for e in call[f"{key}_shape"]]
+            strides = [int(s) for s in strides] if strides is not None else [math.prod(shape[j + 1 :]) for j in range(len(shape))]
+            span = 1 + sum((e - 1) * st for e, st in zip(shape, strides)) if all(shape) else 0
             view = bindings[slot]
             start = view.offset + offset
-            return buffer_bytes(view)[start : start + math.prod(shape) * dtype.itemsize].view(dtype).reshape(shape)
+            raw = buffer_bytes(view)
+            if min(strides, default=0) < 0 or start < 0 or start + span * dtype.itemsize > len(raw):
+                raise KernelFaultError(f"library {call['op']}: operand {key} {shape} (strides {strides}) lies outside its buffer")
+            flat = raw[start : start + span * dtype.itemsize].view(dtype)
+            return np.lib.stride_tricks.as_strided(flat, shape, [st * dtype.itemsize for st in strides])
 
-        a, b, c = operand("a"), operand("b"), operand("c")
         accumulate = call.get("accumulate", True)
         if call["op"] == "conv2d":
+            a, b, c = operand("a"), operand("b"), operand("c")
 
             def images(lo: int, hi: int) -> None:
                 shifted = None if after is None else (lambda i, j: after(lo + i, lo + j))
@@ -234,31 +240,56 @@ class HostExecutor:
         # "matmul" and "batch_matmul": what .byre files written before "contraction" call these
         if call["op"] not in ("contraction", "matmul", "batch_matmul"):
             raise KernelFaultError(f"unknown library routine {call['op']!r}")
-        rhs = b.swapaxes(-1, -2) if call.get("b_transposed", False) else b
-        split = math.prod(c.shape) * a.shape[-1] >= _BLAS_MIN_MACS
-        batched = a.shape[0] > 1  # parts and blocks of batches, else of rows of the one matmul
-        if not batched:
-            a, rhs, c = a[0], rhs[0], c[0]
-        if not batched and c.shape[1] > len(c):
-            # Fewer rows than columns: parts of columns, so each thread packs only its columns of
-            # B (parts of rows would each pack all of B); the epilogue then runs in parts of rows.
+        if "a_strides" in call:
+            a, b, c = (operand(key, call[f"{key}_strides"]) for key in "abc")
+            rows = tuple(call["rows"]) if call.get("rows") else None
+        else:  # written before strided views: [batch, m, k] x [batch, k, n] (or [batch, n, k], transposed)
+            a, b, c = operand("a"), operand("b"), operand("c")
+            b = b.swapaxes(-1, -2) if call.get("b_transposed", False) else b
+            rows = ("batch", 0) if len(a) > 1 else ("m", 1)
+            if len(a) == 1:
+                a, b, c = a[0], b[0], c[0]
+        self._contraction(a, b, c, rows, accumulate, after)
+
+    def _contraction(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, rows: tuple | None, accumulate: bool,
+                     after: Callable[[int, int], None] | None) -> None:
+        """``c (+)= a @ b`` over views (batch axes, then the matrix) in parts. `rows` is the axis the
+        output's first dim (the epilogue's rows) runs along: ``("batch", i)`` or ``("m", units)``
+        (`units` matrix rows a row); parts and epilogue blocks are cut along it. Without one, or
+        when a lone matrix has fewer rows than columns, parts are columns (each thread then packs
+        only its columns of B; parts of rows would each pack all of B) and the epilogue runs after,
+        in parts of rows."""
+        nb = a.ndim - 2
+        m, n = c.shape[-2], c.shape[-1]
+        split = c.size * a.shape[-1] >= _BLAS_MIN_MACS
+        if rows is None or (nb == 0 and n > m):
+
             def columns(lo: int, hi: int) -> None:
-                _matmul(a, rhs[:, lo:hi], c[:, lo:hi], accumulate)
+                _matmul(a, b[..., lo:hi], c[..., lo:hi], accumulate)
 
-            self._in_parts(columns, c.shape[1], _BLAS_MIN_ROWS, split)
-            if after is not None:
-                self._in_parts(after, len(c), _BLAS_MIN_ROWS, split=c.size >= 2 * _POINTS_PER_THREAD)
+            self._in_parts(columns, n, _BLAS_MIN_ROWS, split)
+            if after is not None and rows is not None:
+                units = m // rows[1]
+                self._in_parts(after, units, max(1, _BLAS_MIN_ROWS // rows[1]), split=c.size >= 2 * _POINTS_PER_THREAD)
             return
-        step = _block_rows(len(c), math.prod(c.shape[1:]) * c.itemsize, after)
+        if rows[0] == "batch":
+            axis, scale, grain = rows[1], 1, 1
+            operands = ((a, axis), (b, axis), (c, axis))
+        else:
+            axis, scale = nb, rows[1]
+            grain = max(1, -(-_BLAS_MIN_ROWS // scale))
+            operands = ((a, nb), (b, None), (c, nb))
+        units = c.shape[axis] // scale
+        step = _block_rows(units, c.nbytes // max(units, 1), after)
 
-        def rows(lo: int, hi: int) -> None:
+        def part(lo: int, hi: int) -> None:
             for first in range(lo, hi, step):
                 end = min(first + step, hi)
-                _matmul(a[first:end], rhs[first:end] if batched else rhs, c[first:end], accumulate)
+                _matmul(*(_along(x, ax, first * scale, end * scale) for x, ax in operands), accumulate)
                 if after is not None:
                     after(first, end)
 
-        self._in_parts(rows, len(c), 1 if batched else _BLAS_MIN_ROWS, split)
+        self._in_parts(part, units, grain, split)
 
     def _in_parts(self, part: Callable[[int, int], None], extent: int, grain: int = 1, split: bool = True) -> None:
         """`part(lo, hi)` over [0, extent) with BLAS single-threaded meanwhile, cut (if `split`: the
@@ -371,6 +402,11 @@ def _block_rows(rows: int, row_bytes: int, after: Callable[[int, int], None] | N
     """Rows of a library call's output per block: all of them without an epilogue, else about
     _EPILOGUE_BLOCK_BYTES, so the epilogue finds them in cache."""
     return rows if after is None else max(1, _EPILOGUE_BLOCK_BYTES // max(row_bytes, 1))
+
+
+def _along(x: np.ndarray, axis: int | None, lo: int, hi: int) -> np.ndarray:
+    """`x` sliced to [lo, hi) along `axis` (all of it when `axis` is None)."""
+    return x if axis is None else x[(slice(None),) * axis + (slice(lo, hi),)]
 
 
 def _matmul(a: np.ndarray, b: np.ndarray, c: np.ndarray, accumulate: bool) -> None:

@@ -47,6 +47,38 @@ def test_contractions_run_as_blas(a, b, spec) -> None:  # noqa: ANN001
     assert _check(lambda x, y: jnp.einsum(spec, x, y), _r(*a), _r(*b)) == ["contraction"]
 
 
+def _heads(t, h: int):  # noqa: ANN001, ANN202
+    """(b, s, h * d) -> (b, h, s, d): a head split."""
+    return t.reshape(t.shape[0], t.shape[1], h, -1).transpose(0, 2, 1, 3)
+
+
+STRIDED = {  # fn, operand shapes: contractions whose operands are strided views of their buffers
+    "head split q k^T": (lambda x, wq, wk: jnp.einsum("bhqd,bhkd->bhqk", _heads(x @ wq, 4), _heads(x @ wk, 4)), (2, 12, 16), (16, 32), (16, 32)),
+    "attention merged back": (lambda p, x, wv: jnp.einsum("bhqk,bhkd->bhqd", p, _heads(x @ wv, 4)).transpose(0, 2, 1, 3).reshape(2, 12, 32),
+                              (2, 4, 12, 12), (2, 12, 16), (16, 32)),
+    "A transposed": (lambda x, w: x.T @ w, (9, 17), (9, 5)),
+    "both transposed": (lambda x, w: jnp.einsum("km,nk->mn", x, w), (9, 17), (5, 9)),
+    "batch in the middle": (lambda x, y: jnp.einsum("mbk,bkn->bmn", x, y), (7, 3, 6), (3, 6, 5)),
+    "output transposed": (lambda x, w: jnp.transpose(x @ w), (16, 9), (9, 24)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", STRIDED)
+def test_strided_contractions_run_as_blas_without_copies(name: str) -> None:
+    """A transpose before a contraction folds into the dot (graph stage), one after it into the
+    contraction's output map (loop stage): BLAS reads and writes the views, no copy loop is left."""
+    fn, *shapes = STRIDED[name]
+    comp = checked_compilation(fn, *(_r(*s) for s in shapes))
+    steps = [s for steps in kernel_steps(comp) for s in steps]
+    assert steps and all(s.library is not None and s.library["op"] == "contraction" for s in steps), [s.entry for s in steps]
+
+
+def test_a_contraction_blas_cannot_read_is_generated() -> None:
+    """lhs (m, k, batch): its matrices have no unit-stride axis, so no BLAS call can read them."""
+    fn = lambda x, y: lax.dot_general(x, y, (((1,), (1,)), ((2,), (0,))))  # noqa: E731
+    assert _check(fn, _r(4, 8, 3), _r(3, 8, 5)) == []
+
+
 def test_f64_contraction_and_epilogue() -> None:
     with jax.enable_x64(True):
         ops = _check(lambda x, y: jnp.maximum(x @ y + 1.0, 0.0), _r(5, 7, dtype=np.float64), _r(7, 3, dtype=np.float64))
@@ -86,23 +118,36 @@ def test_integer_and_grouped_convolutions_stay_generated() -> None:
     assert _check(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")), xi, wi) == []
 
 
+def _run_call(call: dict, a: np.ndarray, b: np.ndarray, c_shape: tuple[int, ...], threads: int = 0, after=None) -> np.ndarray:  # noqa: ANN001
+    """Run library `call` on buffers holding `a`, `b` and a zero C of `c_shape` (on a pool of
+    `threads`, else the device's); returns C."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from byteir_targets.cpu.driver import CpuDevice, HostExecutor
+
+    device = CpuDevice()
+    try:
+        views = [device.allocate(arr.nbytes).view(0, arr.shape, arr.dtype) for arr in (a, b, np.zeros(c_shape, np.float32))]
+        for view, arr in zip(views, (a, b)):
+            host_array(view)[...] = arr
+        call = {"a": [0, 0], "b": [1, 0], "c": [2, 0], "dtype": "f32", "accumulate": False, **call}
+        if threads:
+            with ThreadPoolExecutor(threads) as pool:
+                HostExecutor(pool, threads)._run_library(call, views, after)
+        else:
+            HostExecutor(device.pool, device.threads)._run_library(call, views, after)
+        return host_array(views[2]).copy()
+    finally:
+        device.close()
+
+
 @pytest.mark.parametrize(("op", "a", "b"), [("matmul", (5, 3), (3, 4)), ("batch_matmul", (2, 5, 3), (2, 3, 4))])
 def test_library_calls_of_older_byre_files_still_run(op: str, a: tuple[int, ...], b: tuple[int, ...]) -> None:
     """.byre files written before the "contraction" routine name their BLAS calls matmul / batch_matmul."""
-    from byteir_targets.cpu.driver import CpuDevice, HostExecutor
-
     x, y = _r(*a), _r(*b)
     c_shape = (*a[:-1], b[-1])
-    device = CpuDevice()
-    try:
-        views = [device.allocate(arr.nbytes).view(0, arr.shape, arr.dtype) for arr in (x, y, np.zeros(c_shape, np.float32))]
-        for view, arr in zip(views, (x, y)):
-            host_array(view)[...] = arr
-        call = {"op": op, "a": [0, 0], "b": [1, 0], "c": [2, 0], "a_shape": list(a), "b_shape": list(b), "c_shape": list(c_shape), "dtype": "f32", "accumulate": False}
-        HostExecutor(device.pool, device.threads)._run_library(call, views)
-        np.testing.assert_allclose(host_array(views[2]), x @ y, rtol=1e-5, atol=1e-6)
-    finally:
-        device.close()
+    got = _run_call({"op": op, "a_shape": list(a), "b_shape": list(b), "c_shape": list(c_shape)}, x, y, c_shape)
+    np.testing.assert_allclose(got, x @ y, rtol=1e-5, atol=1e-6)
 
 
 BIAS = _r(24)
@@ -145,9 +190,8 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, mo
     """A matmul is cut into a part per thread (rows, batches, or columns when rows are few and
     nothing follows per row); each part runs with BLAS's own threads off, so none is left
     spinning after the call; the count is restored after; each row's epilogue runs once."""
-    from concurrent.futures import ThreadPoolExecutor
 
-    from byteir_targets.cpu.driver import _BLAS_THREADS, CpuDevice, HostExecutor
+    from byteir_targets.cpu.driver import _BLAS_THREADS
 
     if not _BLAS_THREADS.available:
         pytest.skip("NumPy's BLAS is not OpenBLAS: library calls run whole")
@@ -166,22 +210,53 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, mo
     x, y = _r(*a), _r(*b)
     c_shape = (*a[:-1], b[-1])
     rows_done: list[tuple[int, int]] = []
-    device = CpuDevice()
-    try:
-        views = [device.allocate(arr.nbytes).view(0, arr.shape, arr.dtype) for arr in (x, y, np.zeros(c_shape, np.float32))]
-        for view, arr in zip(views, (x, y)):
-            host_array(view)[...] = arr
-        batch = a[0] if len(a) == 3 else 1
-        call = {"op": "contraction", "a": [0, 0], "b": [1, 0], "c": [2, 0], "a_shape": [batch, *a[-2:]], "b_shape": [batch, *b[-2:]],
-                "c_shape": [batch, a[-2], b[-1]], "dtype": "f32", "accumulate": False}  # fmt: skip
-        with ThreadPoolExecutor(3) as pool:
-            HostExecutor(pool, 3)._run_library(call, views, (lambda lo, hi: rows_done.append((lo, hi))) if epilogue else None)
-        np.testing.assert_allclose(host_array(views[2]), x @ y, rtol=1e-5, atol=1e-5)
-    finally:
-        device.close()
+    batch = a[0] if len(a) == 3 else 1
+    call = {"op": "contraction", "a_shape": [batch, *a[-2:]], "b_shape": [batch, *b[-2:]], "c_shape": [batch, a[-2], b[-1]]}
+    got = _run_call(call, x, y, c_shape, 3, (lambda lo, hi: rows_done.append((lo, hi))) if epilogue else None)
+    np.testing.assert_allclose(got, x @ y, rtol=1e-5, atol=1e-5)
     split = not (epilogue and len(a) == 2 and a[0] < 4 * 3)
     assert len(seen) > 1 and set(seen) == ({1} if split else {before})
     assert _BLAS_THREADS._get() == before  # type: ignore[misc]
     if epilogue:
         covered = sorted(r for lo, hi in rows_done for r in range(lo, hi))
         assert covered == list(range(c_shape[0]))
+
+
+@pytest.mark.parametrize(("rows", "c_store"), [
+    (["m", 5], "rows"),  # the output's 4 rows are 5 rows of M each: parts and epilogue blocks of whole rows
+    (["batch", 0], "batches"),  # batch axis 0, B shared by every batch (stride 0)
+    (None, "transposed"),  # C written transposed: its first dim is N, parts of columns, no epilogue
+])  # fmt: skip
+def test_strided_library_calls_in_parts(rows, c_store: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """A contraction over strided views (A stored transposed) runs in parts along the axis its
+    `rows` names; the epilogue sees each of the output's rows once."""
+
+
+    monkeypatch.setattr(driver, "_BLAS_MIN_MACS", 0)
+    monkeypatch.setattr(driver, "_BLAS_MIN_ROWS", 2)
+    monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", 64)
+    at, y = _r(9, 20), _r(9, 6)  # A = at.T: (20, 9), column-major
+    want = at.T @ y
+    if c_store == "batches":  # (4 batches, 5, 9) @ (9, 6), A of batch i is rows 5i..5i+4 of at.T
+        shape = {"a_shape": [4, 5, 9], "b_shape": [4, 9, 6], "c_shape": [4, 5, 6], "a_strides": [5, 1, 20], "b_strides": [0, 6, 1], "c_strides": [30, 6, 1]}
+        c_size = (4, 5, 6)
+    elif c_store == "rows":
+        shape = {"a_shape": [20, 9], "b_shape": [9, 6], "c_shape": [20, 6], "a_strides": [1, 20], "b_strides": [6, 1], "c_strides": [6, 1]}
+        c_size = (4, 5, 6)
+    else:
+        shape = {"a_shape": [20, 9], "b_shape": [9, 6], "c_shape": [20, 6], "a_strides": [1, 20], "b_strides": [6, 1], "c_strides": [1, 20]}
+        c_size = (6, 20)
+    rows_done: list[tuple[int, int]] = []
+    call = {"op": "contraction", **shape, **({"rows": rows} if rows else {})}
+    got = _run_call(call, at, y, c_size, 2, (lambda lo, hi: rows_done.append((lo, hi))) if rows else None)
+    np.testing.assert_allclose(got.T if c_store == "transposed" else got.reshape(20, 6), want, rtol=1e-5, atol=1e-5)
+    if rows:
+        assert sorted(r for lo, hi in rows_done for r in range(lo, hi)) == list(range(4))
+
+
+def test_a_library_view_outside_its_buffer_is_a_kernel_fault() -> None:
+    from byteir_sdk.errors import KernelFaultError
+
+    call = {"op": "contraction", "a_shape": [8, 8], "b_shape": [8, 8], "c_shape": [8, 8], "a_strides": [9, 1], "b_strides": [8, 1], "c_strides": [8, 1]}
+    with pytest.raises(KernelFaultError, match="operand a .* lies outside its buffer"):
+        _run_call(call, _r(8, 8), _r(8, 8), (8, 8))

@@ -251,6 +251,33 @@ class FoldTransposeOfTranspose(RewritePass):
 
 
 @register_pass("graph")
+class FoldTransposeIntoDot(RewritePass):
+    """dot_general(transpose(x), y) -> dot_general(x, y) with permuted dimension numbers (backends with strided contractions)."""
+
+    def run_on_op(self, op: ir.Operation, ctx: PassContext) -> bool:
+        if op.name != "stablehlo.dot_general" or ctx.capabilities is None or not ctx.capabilities.strided_contractions:
+            return False
+        dims = stablehlo.DotDimensionNumbers(op.attributes["dot_dimension_numbers"])
+        sides = {0: (list(dims.lhs_batching_dimensions), list(dims.lhs_contracting_dimensions)),
+                 1: (list(dims.rhs_batching_dimensions), list(dims.rhs_contracting_dimensions))}  # fmt: skip
+        for i, (batching, contracting) in sides.items():
+            transpose = defining_op(op.operands[i])
+            if transpose is None or transpose.name != "stablehlo.transpose":
+                continue
+            perm = list(ir.DenseI64ArrayAttr(transpose.attributes["permutation"]))
+            free = [perm[d] for d in range(len(perm)) if d not in batching and d not in contracting]
+            if free != sorted(free):
+                continue  # the result's free dims would come out in another order
+            sides[i] = ([perm[d] for d in batching], [perm[d] for d in contracting])
+            op.operands[i] = transpose.operands[0]
+            (lb, lc), (rb, rc) = sides[0], sides[1]
+            op.attributes["dot_dimension_numbers"] = stablehlo.DotDimensionNumbers.get(lb, rb, lc, rc)
+            ctx.count("graph.transposes-into-dots")
+            return True
+        return False
+
+
+@register_pass("graph")
 class FoldReshapeChains(RewritePass):
     """reshape(reshape(x)) -> reshape(x); a chain of converts through a wider type -> one convert."""
 

@@ -39,7 +39,7 @@ __all__ = [
     "TensorType", "AffineExpr", "Dim", "Cst", "AffineBin", "AffineMap",
     "Expr", "Arg", "Index", "Lit", "Op", "Extract", "Cond",
     "Loop", "View", "Empty", "Const", "HostOp", "KernelOp", "Kernel", "SCALAR_OPS", "window",
-    "ConvGeometry", "conv_geometry", "Contraction", "contraction",
+    "ConvGeometry", "conv_geometry", "Contraction", "contraction", "StridedContraction", "strided_contraction",
     "ASSOCIATIVE_OPS", "SELF_ROUNDING_OPS", "reads_outputs", "accumulations",
 ]  # fmt: skip
 
@@ -346,13 +346,110 @@ def contraction(loop: Loop, types: dict[str, TensorType]) -> Contraction | None:
         return None
     if dims(b_map)[nb:] not in ([k, par[-1]], [par[-1], k]):
         return None
-    factors = _accumulated_product(loop)
-    if factors is None or {a.index for a in factors if isinstance(a, Arg)} != {0, 1}:
-        return None
-    if len({types[n].element for n in loop.inputs}) != 1:
+    if not _sums_input_products(loop, types):
         return None
     size = lambda ds: int(np.prod([loop.domain[d] for d in ds], dtype=np.int64))  # noqa: E731
     return Contraction(size(par[:nb]), size(par[nb:-1]), loop.domain[k], loop.domain[par[-1]], dims(b_map)[nb] != k)
+
+
+@dataclass(frozen=True)
+class StridedContraction:
+    """``C[i..., m, n] += sum over k of A[i..., m, k] * B[i..., k, n]`` where A, B and C are strided
+    views of the loop's row-major operands (a transpose, a head split or a broadcast of B over a
+    batch is only other strides): each of m, k, n is one loop dim or several that collapse into
+    one in both operands that hold them; every other parallel dim is a batch axis (outermost in C
+    first). Strides are in elements, per axis of ``(*batch, m, k)``, ``(*batch, k, n)`` and
+    ``(*batch, m, n)``; a batch axis B does not hold has stride 0 there. `rows` is C's first tensor
+    dim as an axis of those views: ``("batch", i)``, ``("m", rows_per_unit)`` when it is the
+    outermost dim of m, else None (it is in n)."""
+
+    batch: tuple[int, ...]
+    m: int
+    k: int
+    n: int
+    a_strides: tuple[int, ...]
+    b_strides: tuple[int, ...]
+    c_strides: tuple[int, ...]
+    rows: tuple[str, int] | None
+
+
+def _sums_input_products(loop: Loop, types: dict[str, TensorType]) -> bool:
+    """Whether the body is ``acc + in0 * in1`` (maybe widened) over inputs of one element type."""
+    factors = _accumulated_product(loop)
+    if factors is None or {a.index for a in factors if isinstance(a, Arg)} != {0, 1}:
+        return False
+    return len({types[n].element for n in loop.inputs}) == 1
+
+
+def _row_major_strides(shape: tuple[int, ...]) -> list[int]:
+    return [int(np.prod(shape[j + 1 :], dtype=np.int64)) for j in range(len(shape))]
+
+
+def _collapse(dims: list[int], extent: dict[int, int], strides: list[dict[int, int]]) -> list[list[int]]:
+    """`dims` (outermost first) in groups of consecutive dims that are one axis in every operand
+    of `strides` (loop dim -> element stride): the outer's stride is the inner's times its extent."""
+    groups: list[list[int]] = []
+    for d in dims:
+        if groups and all(s[groups[-1][-1]] == s[d] * extent[d] for s in strides):
+            groups[-1].append(d)
+        else:
+            groups.append([d])
+    return groups
+
+
+def strided_contraction(loop: Loop, types: dict[str, TensorType]) -> StridedContraction | None:
+    """`loop` as a contraction over strided views of its operands (see
+    :class:`StridedContraction`), else None. Every map is a permutation of some loop dims (no
+    expression, no repeat); one reduction dim; every parallel dim is in C and in A or B; the body
+    is ``acc + a * b`` over one input element type (widening allowed); and each view's matrix
+    has a unit-stride axis (as BLAS needs: lda, ldb, ldc are the other stride)."""
+    if len(loop.inputs) != 2 or len(loop.results) != 1 or loop.extra or len(loop.reduction_dims) != 1 or not loop.outputs:
+        return None
+    if not _sums_input_products(loop, types):
+        return None
+    maps = loop.maps
+    if not all(isinstance(r, Dim) for m in maps for r in m.results) or any(len(m.dims_used()) != len(m.results) for m in maps):
+        return None
+    (k,) = loop.reduction_dims
+    par = loop.parallel_dims
+    names = (*loop.inputs, loop.outputs[0])
+    strides: list[dict[int, int]] = []
+    for name, m in zip(names, maps):
+        shape = types[name].shape
+        if len(shape) != len(m.results) or any(loop.domain[r.index] > shape[j] for j, r in enumerate(m.results)):  # type: ignore[union-attr]
+            return None
+        strides.append({r.index: st for r, st in zip(m.results, _row_major_strides(shape))})  # type: ignore[union-attr]
+    a, b, c = strides
+    if set(c) != set(par) or k not in a or k not in b or k in c:
+        return None
+    if any(d not in a and d not in b for d in par):
+        return None  # C broadcast along a dim neither operand has
+    extent = dict(enumerate(loop.domain))
+    by_c = sorted(par, key=lambda d: -c[d])  # outermost in C first
+    m_groups = _collapse([d for d in by_c if d in a and d not in b], extent, [a, c])
+    n_groups = _collapse([d for d in by_c if d in b and d not in a], extent, [b, c])
+    if not m_groups or not n_groups:
+        return None
+    m_dims, n_dims = m_groups[-1], n_groups[-1]
+    batch_axes = sorted([[d] for d in by_c if d in a and d in b] + m_groups[:-1] + n_groups[:-1], key=lambda g: -c[g[0]])
+    size = lambda g: int(np.prod([extent[d] for d in g], dtype=np.int64))  # noqa: E731
+    stride = lambda s, g: s.get(g[-1], 0)  # noqa: E731  (a group's stride is its innermost dim's)
+    ax_m, ax_n, ax_k = size(m_dims), size(n_dims), extent[k]
+    a_st = (*[stride(a, g) for g in batch_axes], stride(a, m_dims), a[k])
+    b_st = (*[stride(b, g) for g in batch_axes], b[k], stride(b, n_dims))
+    c_st = (*[stride(c, g) for g in batch_axes], stride(c, m_dims), stride(c, n_dims))
+    for (s0, s1), (e0, e1) in (((a_st[-2], a_st[-1]), (ax_m, ax_k)), ((b_st[-2], b_st[-1]), (ax_k, ax_n)), ((c_st[-2], c_st[-1]), (ax_m, ax_n))):
+        if not ((s1 == 1 and s0 >= e1) or (s0 == 1 and s1 >= e0)):
+            return None
+    first = maps[2].results[0].index if maps[2].results else None  # type: ignore[union-attr]
+    rows: tuple[str, int] | None = None
+    if first is not None:
+        at = [i for i, g in enumerate(batch_axes) if g == [first]]
+        if at:
+            rows = ("batch", at[0])
+        elif m_dims[0] == first:
+            rows = ("m", ax_m // extent[first])
+    return StridedContraction(tuple(size(g) for g in batch_axes), ax_m, ax_k, ax_n, a_st, b_st, c_st, rows)
 
 
 @dataclass(frozen=True)

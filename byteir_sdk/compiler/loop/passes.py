@@ -14,7 +14,7 @@ import numpy as np
 from byteir_sdk.compiler.backend import Capabilities
 from byteir_sdk.compiler.loop import kernel_ir as K
 
-__all__ = ["LOOP_PASSES", "loop_pass", "fuse_elementwise_loops", "eliminate_dead_operands", "annotate_parallelism", "tile_for_memory"]
+__all__ = ["LOOP_PASSES", "loop_pass", "fuse_elementwise_loops", "fold_transposes_into_producers", "eliminate_dead_operands", "annotate_parallelism", "tile_for_memory"]
 
 LoopPass = Callable[[K.Kernel, Capabilities], K.Kernel]
 #: name -> (pass function, one-line summary); the registry of loop passes
@@ -176,6 +176,57 @@ def fuse_elementwise_loops(kernel: K.Kernel, caps: Capabilities) -> K.Kernel:
             if changed:
                 break
     return _drop_unused(dataclasses.replace(kernel, ops=ops))
+
+
+def _permutation(loop: K.KernelOp, types: dict[str, K.TensorType]) -> list[int] | None:
+    """σ when `loop` is a transpose copy ``w[y] = v[y_σ(0), ..., y_σ(r-1)]`` into an init it does
+    not read, else None."""
+    if not isinstance(loop, K.Loop) or len(loop.inputs) != 1 or len(loop.outputs) != 1 or loop.extra or loop.reduction_dims:
+        return None
+    read, write = loop.maps
+    if loop.body != (K.Arg(0, loop.body[0].type),) or not write.is_identity() or types[loop.inputs[0]].element != types[loop.results[0]].element:
+        return None
+    sigma = [r.index if isinstance(r, K.Dim) else -1 for r in read.results]
+    return sigma if sorted(sigma) == list(range(read.n_dims)) else None
+
+
+@loop_pass("fold-transposes-into-producers")
+def fold_transposes_into_producers(kernel: K.Kernel, caps: Capabilities) -> K.Kernel:
+    """A loop whose result only a transpose copy reads writes it transposed instead (strided-contraction backends)."""
+    if not caps.strided_contractions:
+        return kernel
+    ops, types = list(kernel.ops), dict(kernel.types)
+    made = {op.result: op for op in ops if isinstance(op, K.Empty)}
+    for copy in [op for op in ops if _permutation(op, types) is not None]:
+        uses = _uses(dataclasses.replace(kernel, ops=ops))
+        value, target = copy.inputs[0], copy.outputs[0]
+        producer = next((op for op in ops if isinstance(op, K.Loop) and value in op.results), None)
+        if producer is None or len(producer.results) != 1 or uses.get(value) != 1 or uses.get(producer.outputs[0]) != 1 or target not in made:
+            continue
+        init = producer.outputs[0]
+        fill = next((op for op in ops if isinstance(op, K.Loop) and init in op.results), None)
+        if init not in made and not (fill is not None and fill.name == "fill" and fill.maps[0].results == () and fill.maps[1].is_identity()):
+            continue
+        sigma = _permutation(copy, types)
+        assert sigma is not None
+        out_map = producer.maps[-1]
+        written = K.AffineMap(out_map.n_dims, tuple(out_map.results[sigma.index(i)] for i in range(len(sigma))))
+        shape = types[copy.results[0]]
+        rank = len(shape.shape)
+        if fill is not None:
+            identity = K.AffineMap(rank, tuple(K.Dim(i) for i in range(rank)))
+            ops[ops.index(fill)] = dataclasses.replace(fill, domain=shape.shape, iterators=("parallel",) * rank, outputs=(target,),
+                                                       maps=(K.AffineMap(rank, ()), identity))  # fmt: skip
+            types[init] = shape
+            new_init = init
+        else:
+            new_init = target
+        ops[ops.index(producer)] = dataclasses.replace(producer, outputs=(new_init,), maps=(*producer.maps[:-1], written), results=copy.results)
+        ops.remove(copy)
+        ops.remove(made[target])
+        ops.insert(0, made[target])  # the producer (or its fill) now writes it
+        del types[value]
+    return _drop_unused(dataclasses.replace(kernel, ops=ops, types=types))
 
 
 def _drop_unused(kernel: K.Kernel) -> K.Kernel:

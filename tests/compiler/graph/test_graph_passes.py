@@ -11,7 +11,7 @@ from byteir_sdk.compiler.passes import passes_of
 def test_every_graph_pass_is_documented_in_one_line() -> None:
     passes = passes_of("graph")
     assert {"canonicalize", "cse", "fold-constants", "fold-identity-ops", "fold-transpose-of-transpose",
-            "fold-reshape-chains", "simplify-arithmetic", "dce", "outline-fusion-groups"} <= set(passes)  # fmt: skip
+            "fold-transpose-into-dot", "fold-reshape-chains", "simplify-arithmetic", "dce", "outline-fusion-groups"} <= set(passes)  # fmt: skip
     for cls in passes.values():
         assert cls.summary() and "\n" not in cls.summary()
 
@@ -141,6 +141,36 @@ def test_fold_transpose_of_transpose(run_pass) -> None:
     // CHECK:     %[[T:.*]] = stablehlo.transpose %arg0, dims = [2, 0, 1]
     // CHECK:     return %arg0, %[[T]]
     """)
+
+
+TRANSPOSED_DOTS = """
+func.func @f(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x4x8xf32>, %w: tensor<3x5xf32>, %x: tensor<5x2x3xf32>)
+    -> (tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>, tensor<2x5x5xf32>) {
+  %qt = stablehlo.transpose %q, dims = [0, 2, 1, 3] : (tensor<2x16x4x8xf32>) -> tensor<2x4x16x8xf32>
+  %kt = stablehlo.transpose %k, dims = [0, 2, 1, 3] : (tensor<2x16x4x8xf32>) -> tensor<2x4x16x8xf32>
+  %s = stablehlo.dot_general %qt, %kt, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [3] : (tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x16xf32>
+  %kr = stablehlo.transpose %k, dims = [0, 2, 3, 1] : (tensor<2x16x4x8xf32>) -> tensor<2x4x8x16xf32>
+  %u = stablehlo.dot_general %qt, %kr, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [2] : (tensor<2x4x16x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x16x16xf32>
+  %xt = stablehlo.transpose %x, dims = [1, 0, 2] : (tensor<5x2x3xf32>) -> tensor<2x5x3xf32>
+  %v = stablehlo.dot_general %xt, %w, contracting_dims = [2] x [0] : (tensor<2x5x3xf32>, tensor<3x5xf32>) -> tensor<2x5x5xf32>
+  return %s, %u, %v : tensor<2x4x16x16xf32>, tensor<2x4x16x16xf32>, tensor<2x5x5xf32>
+}"""
+
+
+def test_fold_transpose_into_dot(run_pass) -> None:
+    """A head split's transpose becomes the dot's batch and contracting dims; a transpose that
+    would reorder the dot's free dims (%v's lhs: its free dims would swap) stays."""
+    run_pass("fold-transpose-into-dot", TRANSPOSED_DOTS, checks="""
+    // CHECK:     stablehlo.dot_general %arg0, %arg1, batching_dims = [0, 2] x [0, 2], contracting_dims = [3] x [3]
+    // CHECK:     stablehlo.dot_general %arg0, %arg1, batching_dims = [0, 2] x [0, 2], contracting_dims = [3] x [3]
+    // CHECK:     %[[XT:.*]] = stablehlo.transpose %arg3, dims = [1, 0, 2]
+    // CHECK:     stablehlo.dot_general %[[XT]], %arg2
+    """)
+
+
+def test_fold_transpose_into_dot_needs_strided_contractions(run_pass) -> None:
+    text = run_pass("fold-transpose-into-dot", TRANSPOSED_DOTS, target="cuda")
+    assert "stablehlo.dot_general %arg0" not in text
 
 
 def test_fold_reshape_and_widening_convert_chains(run_pass) -> None:

@@ -213,6 +213,52 @@ def test_contraction_recognises_flattened_and_transposed_contractions() -> None:
     assert K.contraction(loop, types) == K.Contraction(1, 16, 64, 32, b_transposed=True)
 
 
+def test_strided_contraction_reads_head_splits_and_permuted_outputs() -> None:
+    from jax import lax
+
+    def strided(fn, *shapes):
+        kp = kernel_program(byteir_sdk.load(fn, *(np.zeros(s, np.float32) for s in shapes)), ("fold-transposes-into-producers",))
+        return next(K.strided_contraction(l, k.types) for k in kp.kernels.values() for l in k.loops() if l.reduction_dims)
+
+    # q, k (b, s, h, d) read as (b, h, s, d): batch axes b and h, rows of 4 * 8 elements (lda 32).
+    heads = lambda t: t.transpose(0, 2, 1, 3)  # noqa: E731
+    c = strided(lambda q, k: heads(q) @ heads(k).transpose(0, 1, 3, 2), (2, 16, 4, 8), (2, 12, 4, 8))
+    assert c == K.StridedContraction((2, 4), 16, 8, 12, (512, 8, 32, 1), (384, 8, 1, 32), (768, 192, 12, 1), ("batch", 0))
+    # x @ w on (2, 16, 64): M collapses over both leading dims; the output's rows are 16 of M each.
+    assert strided(lambda x, w: x @ w, (2, 16, 64), (64, 32)) == K.StridedContraction((), 32, 64, 32, (64, 1), (32, 1), (32, 1), ("m", 16))
+    # A transposed output (n, m): its first dim is in N, so its rows cannot be cut.
+    assert strided(lambda x, w: (x @ w).T, (6, 5), (5, 7)) == K.StridedContraction((), 6, 5, 7, (5, 1), (7, 1), (1, 6), None)
+    # lhs (m, k, batch): no matrix of it has a unit-stride axis, so BLAS cannot read it.
+    assert strided(lambda x, y: lax.dot_general(x, y, (((1,), (1,)), ((2,), (0,)))), (4, 8, 3), (3, 8, 5)) is None
+
+
+def test_fold_transposes_into_producers() -> None:
+    """A transpose of a reduction's result (a contraction's, a sum's) becomes that reduction's
+    output map, its init fill refilled in the new shape; a result someone else reads stays."""
+    program = byteir_sdk.loads("""
+    func.func @main(%p: tensor<2x3x6x5xf32>, %v: tensor<2x3x5x4xf32>, %x: tensor<4x7x6xf32>) -> (tensor<2x6x3x4xf32>, tensor<6x4xf32>, tensor<7x4xf32>, tensor<4x7xf32>) {
+      %0 = stablehlo.dot_general %p, %v, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [2] : (tensor<2x3x6x5xf32>, tensor<2x3x5x4xf32>) -> tensor<2x3x6x4xf32>
+      %1 = stablehlo.transpose %0, dims = [0, 2, 1, 3] : (tensor<2x3x6x4xf32>) -> tensor<2x6x3x4xf32>
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %2 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [1] : (tensor<4x7x6xf32>, tensor<f32>) -> tensor<4x6xf32>
+      %3 = stablehlo.transpose %2, dims = [1, 0] : (tensor<4x6xf32>) -> tensor<6x4xf32>
+      %4 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [2] : (tensor<4x7x6xf32>, tensor<f32>) -> tensor<4x7xf32>
+      %5 = stablehlo.transpose %4, dims = [1, 0] : (tensor<4x7xf32>) -> tensor<7x4xf32>
+      return %1, %3, %5, %4 : tensor<2x6x3x4xf32>, tensor<6x4xf32>, tensor<7x4xf32>, tensor<4x7xf32>
+    }""")
+    before = kernel_program(program, ("views-to-loops", "fuse-elementwise-loops"))
+    after = kernel_program(program, ("views-to-loops", "fuse-elementwise-loops", "fold-transposes-into-producers"))
+    copies = lambda kp: sum(1 for k in kp.kernels.values() for l in k.loops() if l.body == (K.Arg(0, "f32"),) and l.name != "fill")  # noqa: E731
+    assert copies(before) == 3 and copies(after) == 1  # %5 stays: %4 is a result too
+    folded = [l for k in after.kernels.values() for l in k.loops() if l.reduction_dims and l.domain == (2, 3, 6, 4, 5)]
+    assert [str(l.maps[-1]) for l in folded] == ["(d0, d1, d2, d3, d4) -> (d0, d2, d1, d3)"]
+    x = reference.random_inputs(program)
+    want = reference.run(program, x)
+    for kp in (before, after):
+        for got, w in zip(kp.evaluate(x), want):
+            assert reference.compare(got, w, reference.default_tolerance(w.dtype)).ok
+
+
 def test_conv_geometry_reads_stride_dilation_and_fused_padding() -> None:
     from jax import lax
 
