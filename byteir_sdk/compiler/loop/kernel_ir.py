@@ -441,14 +441,9 @@ def strided_contraction(loop: Loop, types: dict[str, TensorType]) -> StridedCont
     for (s0, s1), (e0, e1) in (((a_st[-2], a_st[-1]), (ax_m, ax_k)), ((b_st[-2], b_st[-1]), (ax_k, ax_n)), ((c_st[-2], c_st[-1]), (ax_m, ax_n))):
         if not ((s1 == 1 and s0 >= e1) or (s0 == 1 and s1 >= e0)):
             return None
-    first = maps[2].results[0].index if maps[2].results else None  # type: ignore[union-attr]
-    rows: tuple[str, int] | None = None
-    if first is not None:
-        at = [i for i, g in enumerate(batch_axes) if g == [first]]
-        if at:
-            rows = ("batch", at[0])
-        elif m_dims[0] == first:
-            rows = ("m", ax_m // extent[first])
+    first = maps[2].results[0].index  # type: ignore[union-attr]  (C holds m and n: not 0-d)
+    at = [i for i, g in enumerate(batch_axes) if g == [first]]
+    rows = ("batch", at[0]) if at else ("m", ax_m // extent[first]) if m_dims[0] == first else None
     return StridedContraction(tuple(size(g) for g in batch_axes), ax_m, ax_k, ax_n, a_st, b_st, c_st, rows)
 
 

@@ -197,7 +197,7 @@ def fold_transposes_into_producers(kernel: K.Kernel, caps: Capabilities) -> K.Ke
         return kernel
     ops, types = list(kernel.ops), dict(kernel.types)
     made = {op.result: op for op in ops if isinstance(op, K.Empty)}
-    for copy in [op for op in ops if _permutation(op, types) is not None]:
+    for copy, sigma in [(op, sigma) for op in ops if (sigma := _permutation(op, types)) is not None]:
         uses = _uses(dataclasses.replace(kernel, ops=ops))
         value, target = copy.inputs[0], copy.outputs[0]
         producer = next((op for op in ops if isinstance(op, K.Loop) and value in op.results), None)
@@ -207,8 +207,6 @@ def fold_transposes_into_producers(kernel: K.Kernel, caps: Capabilities) -> K.Ke
         fill = next((op for op in ops if isinstance(op, K.Loop) and init in op.results), None)
         if init not in made and not (fill is not None and fill.name == "fill" and fill.maps[0].results == () and fill.maps[1].is_identity()):
             continue
-        sigma = _permutation(copy, types)
-        assert sigma is not None
         out_map = producer.maps[-1]
         written = K.AffineMap(out_map.n_dims, tuple(out_map.results[sigma.index(i)] for i in range(len(sigma))))
         shape = types[copy.results[0]]
