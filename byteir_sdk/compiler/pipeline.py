@@ -20,6 +20,7 @@ from byteir_sdk.compiler.backend import Backend, Capabilities, LoweredKernel, ge
 from byteir_sdk.compiler.byre.emit import ByreModule, emit_byre
 from byteir_sdk.compiler.frontend import Program, load
 from byteir_sdk.compiler.graph import fusion as _fusion  # noqa: F401  (registers the graph passes)
+from byteir_sdk.compiler.graph import schedule as _schedule  # noqa: F401
 from byteir_sdk.compiler.graph import simplify as _simplify  # noqa: F401
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.passes import LOOP_PASSES
@@ -36,7 +37,7 @@ __all__ = ["compile", "CompileOptions", "STAGES", "Compilation", "run_stages"]
 STAGES: dict[str, tuple[str, ...]] = {
     "import": ("legalize-composite-to-call", "inline-calls", "chlo-legalize-to-stablehlo", "shape-legalize-to-stablehlo", "stablehlo-refine-shapes", "canonicalize", "cse", "symbol-dce"),
     "graph": ("canonicalize", "fold-empty-tensors", "fold-constants", "fold-identity-ops", "fold-transpose-of-transpose", "fold-transpose-into-dot", "fold-reshape-chains",
-              "simplify-arithmetic", "dce", "cse", "shrink-broadcast-constants", "rematerialize-cheap-broadcasts", "outline-fusion-groups"),  # fmt: skip
+              "simplify-arithmetic", "dce", "cse", "shrink-broadcast-constants", "rematerialize-cheap-broadcasts", "outline-fusion-groups", "sink-calls-to-first-use"),  # fmt: skip
     "loop": ("legalize-to-kernel-ir", "views-to-loops", "fuse-elementwise-loops", "fold-transposes-into-producers", "eliminate-dead-operands", "tile-for-memory", "annotate-parallelism"),
     "tensor": ("bufferize", "place-memory-spaces", "plan-memory"),
     "byre": ("lower-kernels", "emit-byre"),

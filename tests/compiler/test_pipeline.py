@@ -22,7 +22,7 @@ def cnn_compilation():
 
 def test_stages_are_named_lists_of_passes() -> None:
     assert list(STAGES) == ["import", "graph", "loop", "tensor", "byre"]
-    assert STAGES["graph"][-1] == "outline-fusion-groups"
+    assert STAGES["graph"][-2:] == ("outline-fusion-groups", "sink-calls-to-first-use")
 
 
 def test_dumps_after_every_stage(cnn_compilation, filecheck) -> None:

@@ -298,19 +298,97 @@ def test_shrink_broadcast_constants(run_pass) -> None:
     """)
 
 
-def test_rematerialize_cheap_broadcasts(run_pass) -> None:
-    run_pass("rematerialize-cheap-broadcasts", """
-    func.func @f(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
-      %z = stablehlo.constant dense<0.0> : tensor<f32>
-      %b = stablehlo.broadcast_in_dim %z, dims = [] : (tensor<f32>) -> tensor<4x8xf32>
-      %0 = stablehlo.maximum %x, %b : tensor<4x8xf32>
-      %1 = stablehlo.maximum %y, %b : tensor<4x8xf32>
-      return %0, %1 : tensor<4x8xf32>, tensor<4x8xf32>
-    }""", checks="""
+@pytest.mark.parametrize(("constant", "dims"), [
+    ("dense<0.0> : tensor<f32>", "[]"),
+    # A layernorm gain shared by two layernorms: each gets its own copy, whatever its size.
+    ("dense<1.5> : tensor<128xf32>", "[1]"),
+], ids=["scalar", "row of 128"])  # fmt: skip
+def test_rematerialize_cheap_broadcasts(run_pass, constant: str, dims: str) -> None:
+    source = constant.split(" : ")[1]
+    run_pass("rematerialize-cheap-broadcasts", f"""
+    func.func @f(%x: tensor<4x128xf32>, %y: tensor<4x128xf32>) -> (tensor<4x128xf32>, tensor<4x128xf32>) {{
+      %z = stablehlo.constant {constant}
+      %b = stablehlo.broadcast_in_dim %z, dims = {dims} : ({source}) -> tensor<4x128xf32>
+      %0 = stablehlo.maximum %x, %b : tensor<4x128xf32>
+      %1 = stablehlo.maximum %y, %b : tensor<4x128xf32>
+      return %0, %1 : tensor<4x128xf32>, tensor<4x128xf32>
+    }}""", checks="""
     // CHECK-DAG: %[[B1:.*]] = stablehlo.broadcast_in_dim
     // CHECK-DAG: %[[B2:.*]] = stablehlo.broadcast_in_dim
     // CHECK-DAG: stablehlo.maximum %arg0, %[[B2]]
     // CHECK-DAG: stablehlo.maximum %arg1, %[[B1]]
+    """)
+
+
+_KERNELS = """
+    func.func private @k_elementwise(%a: tensor<8xf32>) -> tensor<8xf32> attributes {byteir.kernel_kind = "elementwise"} {
+      %0 = stablehlo.exponential %a : tensor<8xf32>
+      return %0 : tensor<8xf32>
+    }
+    func.func private @k_add(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> attributes {byteir.kernel_kind = "elementwise"} {
+      %0 = stablehlo.add %a, %b : tensor<8xf32>
+      return %0 : tensor<8xf32>
+    }
+    func.func private @k_host(%a: tensor<8xf32>) -> tensor<8xf32> attributes {byteir.kernel_kind = "host"} {
+      %0 = "stablehlo.sort"(%a) ({
+      ^bb0(%l: tensor<f32>, %r: tensor<f32>):
+        %c = stablehlo.compare LT, %l, %r : (tensor<f32>, tensor<f32>) -> tensor<i1>
+        stablehlo.return %c : tensor<i1>
+      }) {dimension = 0 : i64, is_stable = false} : (tensor<8xf32>) -> tensor<8xf32>
+      return %0 : tensor<8xf32>
+    }
+"""
+
+
+def test_sink_calls_to_first_use(run_pass) -> None:
+    # %v reads only a parameter: it moves down to its user, after the chain that does not need
+    # it, so its buffer is not live across that chain.
+    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + """
+    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+      %v = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
+      %h = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
+      %a = call @k_elementwise(%h) : (tensor<8xf32>) -> tensor<8xf32>
+      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)
+      return %s : tensor<8xf32>
+    }}""", checks="""
+    // CHECK-LABEL: func.func @main
+    // CHECK:      %[[H:.*]] = call @k_elementwise(%arg0)
+    // CHECK-NEXT: %[[A:.*]] = call @k_elementwise(%[[H]])
+    // CHECK-NEXT: %[[V:.*]] = call @k_elementwise(%arg0)
+    // CHECK-NEXT: call @k_add(%[[A]], %[[V]])
+    """)
+
+
+def test_sink_calls_keeps_a_call_whose_operand_dies_there(run_pass) -> None:
+    # Moving %v below %a would keep %h (read last by %v) alive across %a.
+    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + """
+    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+      %h = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
+      %v = call @k_elementwise(%h) : (tensor<8xf32>) -> tensor<8xf32>
+      %a = call @k_add(%x, %x) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)
+      return %s : tensor<8xf32>
+    }}""", checks="""
+    // CHECK-LABEL: func.func @main
+    // CHECK:      %[[H:.*]] = call @k_elementwise(%arg0)
+    // CHECK-NEXT: call @k_elementwise(%[[H]])
+    // CHECK-NEXT: call @k_add(%arg0, %arg0)
+    """)
+
+
+def test_sink_calls_never_reorders_host_calls(run_pass) -> None:
+    # A host kernel (here a sort; in general one with effects, such as an rng) keeps its place
+    # among the calls: %v is not moved past it.
+    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + """
+    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+      %v = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
+      %a = call @k_host(%x) : (tensor<8xf32>) -> tensor<8xf32>
+      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)
+      return %s : tensor<8xf32>
+    }}""", checks="""
+    // CHECK-LABEL: func.func @main
+    // CHECK:      call @k_elementwise(%arg0)
+    // CHECK-NEXT: call @k_host(%arg0)
     """)
 
 

@@ -123,3 +123,25 @@ def test_in_place_is_refused_when_it_could_change_an_answer(case: dict) -> None:
     kernel = _chain(**case)
     buffers = bufferize_kernel(kernel, 64)
     assert value_root(buffers, "u") == "e2" and buffers.refs["e2"] == BufferRef("result", 0)
+
+
+def test_an_early_independent_call_does_not_hold_memory_across_a_chain() -> None:
+    """The transformer's pattern: `v` reads only the input, and is needed only by the last kernel.
+    sink-calls-to-first-use runs it after the chain (h, a), so its buffer is not live while h and
+    a are: the arena is h + a, not h + a + v. Checked against the interpreter."""
+    from tests.targets.cpu_checks import checked_compilation
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 16), dtype=np.float32)
+    wv, w1, w2, wo = (rng.standard_normal(s, dtype=np.float32) / 8 for s in [(16, 16), (16, 256), (256, 256), (256, 16)])
+
+    def f(x):  # noqa: ANN001, ANN202
+        v = x @ wv
+        a = jnp.exp((x @ w1) @ w2 / 16)
+        return a @ wo + v
+
+    comp = checked_compilation(f, x)
+    kp = comp.kernel_program
+    shapes = [kp.types[c.results[0]].shape for c in kp.calls]
+    assert shapes == [(8, 256), (8, 256), (8, 16), (8, 16)]  # h, a, then v right before its user
+    assert comp.plan.arena_bytes == 2 * 8 * 256 * 4
