@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from byteir_sdk import _mlir
 from byteir_sdk._mlir import ir
 
-__all__ = ["Pass", "RewritePass", "UpstreamPass", "PassContext", "register_pass", "get_pass", "passes_of", "walk", "top_level_ops", "functions", "defining_op"]
+__all__ = ["Pass", "RewritePass", "UpstreamPass", "PassContext", "register_pass", "get_pass", "passes_of", "walk", "top_level_ops", "top_level_ancestor", "functions", "defining_op"]
 
 #: stage -> pass name -> pass class (the registry; the one kind of global state allowed)
 _REGISTRY: dict[str, dict[str, type[Pass]]] = {}
@@ -113,6 +113,13 @@ def functions(module: ir.Module) -> list[ir.Operation]:
 
 def top_level_ops(fn: ir.Operation) -> list[ir.Operation]:
     return [op.operation for op in fn.regions[0].blocks[0].operations]
+
+
+def top_level_ancestor(op: ir.Operation, fn: ir.Operation) -> ir.Operation:
+    """The op of `fn`'s body that is `op` or holds it in a region."""
+    while op.parent is not None and op.parent != fn:
+        op = op.parent
+    return op
 
 
 def defining_op(value: ir.Value) -> ir.Operation | None:

@@ -62,8 +62,9 @@ def _horner(b: ll.IRBuilder, fma: ll.Function, x: ll.Value, coefficients: list[f
 
 
 def _exp_reduced(b: ll.IRBuilder, fma: ll.Function, c: ll.Value, s: float) -> tuple[ll.Value, ll.Value]:
-    """(e^u, n) with e^(s c) = 2^n e^u; `n` as i32 bits left-shifted by 23 are 2^n's exponent field
-    offset. The polynomial takes h = u / s (its coefficient k scaled by s^k, exact for s = 1, 2)."""
+    """(e^u, n) with e^(s c) = 2^n e^u, `n` an i32 read from the rounding sum's low bits (defined
+    even for a NaN `c`, where converting the float would give poison). The polynomial takes
+    h = u / s (its coefficient k scaled by s^k, exact for s = 1, 2)."""
     k = b.call(fma, [c, _c(s * _LOG2E), _c(_ROUND)])
     n = b.fsub(k, _c(_ROUND))
     h = b.call(fma, [n, _c(-_LN2_HI / s), c])

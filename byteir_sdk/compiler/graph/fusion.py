@@ -17,7 +17,7 @@ import numpy as np
 from byteir_sdk._mlir import func_dialect, ir
 from byteir_sdk.compiler.backend import Capabilities
 from byteir_sdk.compiler.graph.simplify import splat_value
-from byteir_sdk.compiler.passes import Pass, PassContext, defining_op, register_pass, top_level_ops, walk
+from byteir_sdk.compiler.passes import Pass, PassContext, defining_op, register_pass, top_level_ancestor, top_level_ops, walk
 
 __all__ = ["classify", "HOST_OPS", "OutlineFusionGroups", "KERNEL_ATTR", "INLINE_CONSTANT_LIMIT"]
 
@@ -68,12 +68,6 @@ def _can_join(group_kind: str, op_kind: str, caps: Capabilities) -> bool:
 class _Group:
     kind: str
     ops: list[ir.Operation] = field(default_factory=list)
-
-
-def _top_level(op: ir.Operation, fn: ir.Operation) -> ir.Operation:
-    while op.parent is not None and op.parent != fn:
-        op = op.parent
-    return op
 
 
 def _inline_constant(value: ir.Value) -> bool:
@@ -160,7 +154,7 @@ class OutlineFusionGroups(Pass):
         outputs: list[ir.Value] = []
         for op in group.ops:
             for r in op.results:
-                if any(_top_level(u.owner.operation, fn) not in members for u in r.uses):
+                if any(top_level_ancestor(u.owner.operation, fn) not in members for u in r.uses):
                     outputs.append(r)
         name = f"k{index}_{group.ops[0].name.removeprefix('stablehlo.')}"
         main_block = fn.regions[0].blocks[0]

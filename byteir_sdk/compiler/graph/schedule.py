@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from byteir_sdk._mlir import ir
 from byteir_sdk.compiler.graph.fusion import KERNEL_ATTR
-from byteir_sdk.compiler.passes import Pass, PassContext, defining_op, register_pass, top_level_ops
+from byteir_sdk.compiler.passes import Pass, PassContext, defining_op, register_pass, top_level_ancestor, top_level_ops
 
 __all__ = ["SinkCallsToFirstUse"]
 
@@ -38,7 +38,7 @@ class SinkCallsToFirstUse(Pass):
         for call in reversed([o for o in top_level_ops(fn) if o.name == "func.call"]):
             ops = top_level_ops(fn)
             position = {o: i for i, o in enumerate(ops)}
-            users = [position[u.owner.operation] for r in call.results for u in r.uses if u.owner.operation in position]
+            users = [position[top_level_ancestor(u.owner.operation, fn)] for r in call.results for u in r.uses]
             if not users or min(users) <= position[call] + 1:
                 continue
             first = min(users)
@@ -47,7 +47,7 @@ class SinkCallsToFirstUse(Pass):
 
             def read_from(value: ir.Value) -> int:
                 """The last position reading `value` (none: -1)."""
-                return max((position[u.owner.operation] for u in value.uses if u.owner.operation in position), default=-1)
+                return max((position[top_level_ancestor(u.owner.operation, fn)] for u in value.uses), default=-1)
 
             def stays_live(value: ir.Value) -> bool:
                 producer = defining_op(value)
