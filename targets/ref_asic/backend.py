@@ -40,6 +40,7 @@ class RefAsicBackend(HostFallbackBackend):
             host,
             executable_format=ASIC_FORMAT,
             fuse_contraction_epilogue=False,  # a matmul kernel stays a pure matmul the array can run
+            strided_contractions=False,  # the array's GEMM reads its operands in their dot's own layout
             memory=(MemoryLevel("scratchpad", self.config.sram_bytes), MemoryLevel("accumulator", self.config.acc_bytes)),
             vector_bytes=self.config.vector_lanes * 4,
             parallelism=1,

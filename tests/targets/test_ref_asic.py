@@ -96,6 +96,18 @@ def test_batched_and_transposed_contractions_run_on_the_array(fn, shapes, device
     assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(got.dtype)).ok
 
 
+def test_the_transformer_s_contractions_all_run_on_the_array() -> None:
+    """Its head split (reshape + transpose before the attention einsums) must not be folded into
+    the dots: the array's GEMM reads operands in their dot's own layout (the CPU's BLAS reads any
+    strides; ref_asic once inherited that capability from its host backend and sent both
+    attention contractions to the host)."""
+    from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
+
+    comp = run_stages(models.get("transformer"), CompileOptions.make("ref_asic"))
+    dots = [k.format for n, k in comp.lowered.items() if "dot_general" in n]
+    assert len(dots) == 8 and set(dots) == {"ref-asic"}
+
+
 CONVS = {  # id: (image NHWC, filter HWIO, strides, padding, filter dilation)
     "same-3x3-rgb": ((2, 12, 12, 3), (3, 3, 3, 16), (1, 1), "SAME", (1, 1)),
     "strided-partial-tiles": ((1, 11, 9, 20), (3, 3, 20, 18), (2, 2), "SAME", (1, 1)),
