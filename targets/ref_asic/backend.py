@@ -39,7 +39,10 @@ class RefAsicBackend(HostFallbackBackend):
         return dataclasses.replace(
             host,
             executable_format=ASIC_FORMAT,
-            fuse_contraction_epilogue=False,  # a matmul kernel stays a pure matmul the array can run
+            # a matmul kernel stays a pure matmul the array can run: no epilogue, no reduction
+            # joins it (the host CPU backend's fusions would send the whole kernel to the host)
+            fuse_contraction_epilogue=False,
+            fuse_contraction_reduction=False,
             strided_contractions=False,  # the array's GEMM reads its operands in their dot's own layout
             memory=(MemoryLevel("scratchpad", self.config.sram_bytes), MemoryLevel("accumulator", self.config.acc_bytes)),
             vector_bytes=self.config.vector_lanes * 4,

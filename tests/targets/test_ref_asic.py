@@ -108,6 +108,13 @@ def test_the_transformer_s_contractions_all_run_on_the_array() -> None:
     assert len(dots) == 8 and set(dots) == {"ref-asic"}
 
 
+def test_a_reduction_after_a_matmul_leaves_the_matmul_on_the_array(device) -> None:
+    program = byteir_sdk.load(lambda a, b: jnp.max(a @ b, axis=-1), np.zeros((24, 64), np.float32), np.zeros((64, 32), np.float32))
+    x, (got,), reports = _run_on_asic(program, device, seed=3)
+    assert reports[0].where == "asic"  # the row maximum is a kernel of its own
+    assert reference.compare(got, reference.run(program, x)[0], reference.default_tolerance(got.dtype)).ok
+
+
 CONVS = {  # id: (image NHWC, filter HWIO, strides, padding, filter dilation)
     "same-3x3-rgb": ((2, 12, 12, 3), (3, 3, 3, 16), (1, 1), "SAME", (1, 1)),
     "strided-partial-tiles": ((1, 11, 9, 20), (3, 3, 20, 18), (2, 2), "SAME", (1, 1)),
