@@ -171,7 +171,7 @@ def targets(name: str | None = None) -> dict[str, Target]:
 def _registered() -> tuple[EntryPoint, ...]:
     """The entry points of ``byteir_sdk.targets``, read again only when sys.path or the mtime of a
     directory on it changes (a package installed or removed there). Reading them scans every
-    installed package's metadata: 9 ms, a third of compiling a one-kernel program."""
+    installed package's metadata: 2.7 ms here, paid by every compile and every Session."""
 
     def mtime(path: str) -> int:
         try:

@@ -340,17 +340,23 @@ _KERNELS = """
 """
 
 
+def _sink_calls(run_pass, calls: str, checks: str) -> None:  # noqa: ANN001
+    """Run sink-calls-to-first-use on `@main(%x)` made of `calls` (kernels of `_KERNELS`), which
+    must define `%s`, its result."""
+    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + f"""
+    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {{{calls}
+      return %s : tensor<8xf32>
+    }}}}""", checks=checks)
+
+
 def test_sink_calls_to_first_use(run_pass) -> None:
     # %v reads only a parameter: it moves down to its user, after the chain that does not need
     # it, so its buffer is not live across that chain.
-    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + """
-    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+    _sink_calls(run_pass, """
       %v = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
       %h = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
       %a = call @k_elementwise(%h) : (tensor<8xf32>) -> tensor<8xf32>
-      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)
-      return %s : tensor<8xf32>
-    }}""", checks="""
+      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)""", checks="""
     // CHECK-LABEL: func.func @main
     // CHECK:      %[[H:.*]] = call @k_elementwise(%arg0)
     // CHECK-NEXT: %[[A:.*]] = call @k_elementwise(%[[H]])
@@ -361,14 +367,11 @@ def test_sink_calls_to_first_use(run_pass) -> None:
 
 def test_sink_calls_keeps_a_call_whose_operand_dies_there(run_pass) -> None:
     # Moving %v below %a would keep %h (read last by %v) alive across %a.
-    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + """
-    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+    _sink_calls(run_pass, """
       %h = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
       %v = call @k_elementwise(%h) : (tensor<8xf32>) -> tensor<8xf32>
       %a = call @k_add(%x, %x) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
-      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)
-      return %s : tensor<8xf32>
-    }}""", checks="""
+      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)""", checks="""
     // CHECK-LABEL: func.func @main
     // CHECK:      %[[H:.*]] = call @k_elementwise(%arg0)
     // CHECK-NEXT: call @k_elementwise(%[[H]])
@@ -379,13 +382,10 @@ def test_sink_calls_keeps_a_call_whose_operand_dies_there(run_pass) -> None:
 def test_sink_calls_never_reorders_host_calls(run_pass) -> None:
     # A host kernel (here a sort; in general one with effects, such as an rng) keeps its place
     # among the calls: %v is not moved past it.
-    run_pass("sink-calls-to-first-use", "module {" + _KERNELS + """
-    func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
+    _sink_calls(run_pass, """
       %v = call @k_elementwise(%x) : (tensor<8xf32>) -> tensor<8xf32>
       %a = call @k_host(%x) : (tensor<8xf32>) -> tensor<8xf32>
-      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)
-      return %s : tensor<8xf32>
-    }}""", checks="""
+      %s = call @k_add(%a, %v) : (tensor<8xf32>, tensor<8xf32>) -> (tensor<8xf32>)""", checks="""
     // CHECK-LABEL: func.func @main
     // CHECK:      call @k_elementwise(%arg0)
     // CHECK-NEXT: call @k_host(%arg0)
