@@ -190,7 +190,9 @@ class Queue(abc.ABC):
     """An in-order stream of device work (see the module docstring for waits and signals)."""
 
     def record(self, commands: Sequence[Command]) -> CommandBuffer:
-        """A command buffer of `commands` (validated when executed). The default keeps the list."""
+        """A command buffer of `commands` (validated when executed). The default keeps the list; a
+        driver may keep a device-side form, or complete the dispatches' launch configs with what it
+        decides once for the whole sequence (the CPU driver: whether BLAS threads library calls)."""
         return CommandBuffer(commands)
 
     def execute(self, buffer: CommandBuffer, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:

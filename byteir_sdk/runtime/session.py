@@ -151,13 +151,9 @@ class Session:
             direct = self._bind_outputs()
             if recorded:
                 q.execute(self._commands)
-            else:
-                for kind, item in self._plan:
-                    if kind == "dispatch":
-                        _, exe, entry, bindings, launch = item
-                        q.dispatch(exe, entry, bindings, launch)
-                    else:
-                        q.copy(item[0], item[1])
+            else:  # the recorded commands, one by one (the queue may have told their configs more)
+                for command in self._commands.commands:
+                    (q.dispatch if command.kind == "dispatch" else q.copy)(*command.args)
             outputs = [q.read(view) if array is None else array for view, array in zip(self._output_views, direct)]
         finally:
             self._finish()
@@ -171,14 +167,14 @@ class Session:
         computes = iter(op for op in self.program.ops if isinstance(op, ComputeOp))
         trace: list[tuple[str, list[np.ndarray]]] = []
         try:
-            for kind, item in self._plan:
+            for (kind, item), command in zip(self._plan, self._commands.commands):
                 if kind == "dispatch":
-                    callee, exe, entry, bindings, launch = item
-                    q.dispatch(exe, entry, bindings, launch)
+                    q.dispatch(*command.args)
+                    callee, bindings = item[0], item[3]
                     op = next(computes)  # its bindings are its inputs, then its outputs
                     trace.append((callee, [q.read(v) for v in bindings[len(op.inputs) : len(op.inputs) + len(op.outputs)]]))
                 else:
-                    q.copy(item[0], item[1])
+                    q.copy(*command.args)
         finally:
             self._finish()
         return trace

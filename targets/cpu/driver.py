@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -21,7 +22,7 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
-from byteir_sdk.hal import BufferView, DeviceInfo, Driver, Executable
+from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable
 from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, buffer_bytes, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 
@@ -154,6 +155,8 @@ class HostExecutor:
     def __init__(self, pool: ThreadPoolExecutor, threads: int) -> None:
         self._pool = pool
         self._threads = threads
+        #: what a launch config or library call parses to, by the ids of what it was made from
+        self._prepared: dict[tuple[int, ...], tuple[tuple[object, ...], Any]] = {}
 
     def run(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
         if isinstance(executable, HostKernelExecutable):
@@ -161,37 +164,89 @@ class HostExecutor:
             return
         if not isinstance(executable, LlvmExecutable):
             raise InvalidArgumentError(f"{type(executable).__name__} is not a CPU executable")
+        launch = self._cached((executable, config), lambda: self._launch(executable, entry, config))
         table = (ctypes.c_void_p * max(len(bindings), 1))(*[_address(v) if v.nbytes else 0 for v in bindings])
+        address = ctypes.addressof(table)
+        for step in launch.steps:
+            if isinstance(step, _LibraryStep):
+                after = None
+                if step.epilogue:
+
+                    def after(lo: int, hi: int, epilogue: tuple = step.epilogue) -> None:
+                        for fn in epilogue:
+                            fn(address, lo, hi)
+
+                self._run_library(step.call, bindings, after, launch.blas_threads)
+            elif step.threads <= 1:
+                step.fn(address, 0, step.extent)
+            else:
+                self._parallel(functools.partial(step.fn, address), step.extent, step.threads)
+
+    def _cached(self, made_from: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        """`make()`, parsed once for the objects it is `made_from` (kept, so their ids stay theirs;
+        a few hundred at most: the dispatches of recorded programs repeat, others are dropped)."""
+        key = tuple(map(id, made_from))
+        hit = self._prepared.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], made_from)):
+            return hit[1]
+        if len(self._prepared) >= _PREPARED_MAX:
+            self._prepared.clear()
+        value = make()
+        self._prepared[key] = (made_from, value)
+        return value
+
+    def _launch(self, executable: LlvmExecutable, entry: str, config: dict[str, Any]) -> _Launch:
+        """The steps of a dispatch's launch `config`, with their functions and threads."""
         steps = config.get("schedule", config.get("steps", [entry]))
         extents = config.get("extents", [1] * len(steps))
         points = config.get("points", [None] * len(steps))  # absent in .byre files before it was added
         library = iter(config.get("library_calls", []))
+        # set for the whole program when it was recorded (CpuQueue.record); else this kernel decides
+        blas_threads = config.get("blas_threads", None)
+        if blas_threads is None:
+            blas_threads = not self.runs_code_in_parallel(config)
+        planned: list[_LibraryStep | _CodeStep] = []
         for step, extent, work in zip(steps, extents, points):
             if step.startswith("library:"):
                 call = next(library)
-                epilogue = [executable.function(e) for e in call.get("epilogue", ())]
+                planned.append(_LibraryStep(call, tuple(executable.function(e) for e in call.get("epilogue", ()))))
+            elif int(extent):  # (an empty outer dimension: the step has no iterations)
+                planned.append(_CodeStep(executable.function(step), int(extent), self._step_threads(extent, work)))
+        return _Launch(tuple(planned), bool(blas_threads))
 
-                def after(lo: int, hi: int, epilogue: list = epilogue) -> None:
-                    for fn in epilogue:
-                        fn(ctypes.addressof(table), lo, hi)
+    def _step_threads(self, extent: int, work: int | None) -> int:
+        """Threads a generated step of `extent` rows and `work` points runs on: a small step runs on
+        the calling thread (a hand-off costs more than it saves)."""
+        threads = min(self._threads, int(extent))
+        if work is not None:
+            threads = min(threads, max(1, int(work) // _POINTS_PER_THREAD))
+        return threads
 
-                self._run_library(call, bindings, after if epilogue else None)
+    def runs_code_in_parallel(self, config: dict[str, Any]) -> bool:
+        """Whether a dispatch with launch `config` runs our code (a generated step, a library call's
+        epilogue or im2col) on several threads."""
+        steps = config.get("schedule", config.get("steps", []))
+        extents = config.get("extents", [1] * len(steps))
+        points = config.get("points", [None] * len(steps))
+        library = iter(config.get("library_calls", []))
+        for step, extent, work in zip(steps, extents, points):
+            if not step.startswith("library:"):
+                if int(extent) and self._step_threads(extent, work) > 1:
+                    return True
                 continue
-            if int(extent) == 0:
-                continue  # an empty outer dimension: the step has no iterations
-            fn = executable.function(step)
-            threads = min(self._threads, int(extent))
-            if work is not None:  # a small step runs on the calling thread: a hand-off costs more than it saves
-                threads = min(threads, max(1, int(work) // _POINTS_PER_THREAD))
-            if threads <= 1:
-                fn(ctypes.addressof(table), 0, max(int(extent), 1))
-                continue
-            self._parallel(functools.partial(fn, ctypes.addressof(table)), int(extent), threads)
+            call = next(library)
+            c_size = math.prod(int(e) for e in call.get("c_shape", ()))
+            if call.get("op") == "conv2d" or (call.get("epilogue") and c_size >= 2 * _POINTS_PER_THREAD):
+                return self._threads > 1
+        return False
 
     def _parallel(self, fn: Callable[[int, int], None], extent: int, threads: int, chunks: int = 0) -> None:
         """`fn(lo, hi)` over [0, extent) on `threads` threads, the calling one included, in `chunks`
         pieces (default 4 per thread) each takes as it comes free: a worker that starts late (its
         core busy, or waking) takes fewer pieces instead of holding up the step."""
+        if threads <= 1:
+            fn(0, extent)
+            return
         chunks = chunks or min(extent, threads * _CHUNKS_PER_THREAD)
         bounds = [extent * c // chunks for c in range(chunks + 1)]
         taken = itertools.count()  # its next() is atomic under the GIL
@@ -207,25 +262,16 @@ class HostExecutor:
             for f in futures:
                 f.result()
 
-    def _run_library(self, call: dict[str, Any], bindings: Sequence[BufferView], after: Callable[[int, int], None] | None = None) -> None:
+    def _run_library(self, call: dict[str, Any], bindings: Sequence[BufferView], after: Callable[[int, int], None] | None = None,
+                     blas_threads: bool = False) -> None:
         """A BLAS routine (NumPy matmul, GIL released) over kernel buffers, cut into one part per
-        thread run on the pool with single-threaded BLAS (see `_BlasThreads`); `after(lo, hi)` runs
-        the call's epilogue on rows [lo, hi) of the output as each block of them is done (while it
-        is in cache), on the thread that computed them."""
-        dtype = np.dtype(np.float32 if call["dtype"] == "f32" else np.float64)
+        thread run on the pool with single-threaded BLAS, or, with `blas_threads`, run whole on
+        BLAS's own threads (see `_in_parts`); `after(lo, hi)` runs the call's epilogue on rows [lo, hi) of the output as
+        each block of them is done (while it is in cache), on the thread that computed them."""
+        operands = self._cached((call,), lambda: _call_operands(call))
 
-        def operand(key: str, strides: Sequence[int] | None = None) -> np.ndarray:
-            slot, offset = call[key]
-            shape = [int(e) for e in call[f"{key}_shape"]]
-            strides = [int(s) for s in strides] if strides is not None else [math.prod(shape[j + 1 :]) for j in range(len(shape))]
-            span = 1 + sum((e - 1) * st for e, st in zip(shape, strides)) if all(shape) else 0
-            view = bindings[slot]
-            start = view.offset + offset
-            raw = buffer_bytes(view)
-            if min(strides, default=0) < 0 or start < 0 or start + span * dtype.itemsize > len(raw):
-                raise KernelFaultError(f"library {call['op']}: operand {key} {shape} (strides {strides}) lies outside its buffer")
-            # (a view made by the constructor: as_strided costs 10x as much, 0.2 ms a run of the MLP)
-            return np.ndarray(shape, dtype, buffer=raw, offset=start, strides=[st * dtype.itemsize for st in strides])
+        def operand(key: str) -> np.ndarray:
+            return operands[key].array(bindings, call["op"])
 
         accumulate = call.get("accumulate", True)
         if call["op"] == "conv2d":
@@ -235,13 +281,14 @@ class HostExecutor:
                 shifted = None if after is None else (lambda i, j: after(lo + i, lo + j))
                 _conv2d(a[lo:hi], b, c[lo:hi], call["stride"], call["dilation"], call["pad"], accumulate, shifted)
 
+            # (always in parts: each part builds its own im2col, which BLAS's threads would not share)
             self._in_parts(images, len(c), split=math.prod(c.shape) * b.shape[0] * b.shape[1] * b.shape[2] >= _BLAS_MIN_MACS)
             return
         # "matmul" and "batch_matmul": what .byre files written before "contraction" call these
         if call["op"] not in ("contraction", "matmul", "batch_matmul"):
             raise KernelFaultError(f"unknown library routine {call['op']!r}")
         if "a_strides" in call:
-            a, b, c = (operand(key, call[f"{key}_strides"]) for key in "abc")
+            a, b, c = (operand(key) for key in "abc")
             rows = tuple(call["rows"]) if call.get("rows") else None
         else:  # written before strided views: [batch, m, k] x [batch, k, n] (or [batch, n, k], transposed)
             a, b, c = operand("a"), operand("b"), operand("c")
@@ -249,10 +296,10 @@ class HostExecutor:
             rows = ("batch", 0) if len(a) > 1 else ("m", 1)
             if len(a) == 1:
                 a, b, c = a[0], b[0], c[0]
-        self._contraction(a, b, c, rows, accumulate, after)
+        self._contraction(a, b, c, rows, accumulate, after, blas_threads)
 
     def _contraction(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, rows: tuple | None, accumulate: bool,
-                     after: Callable[[int, int], None] | None) -> None:
+                     after: Callable[[int, int], None] | None, blas_threads: bool = False) -> None:
         """``c (+)= a @ b`` over views (batch axes, then the matrix) in parts. `rows` is the axis the
         output's first dim (the epilogue's rows) runs along: ``("batch", i)`` or ``("m", units)``
         (`units` matrix rows a row); parts and epilogue blocks are cut along it. Without one, or
@@ -262,15 +309,16 @@ class HostExecutor:
         nb = a.ndim - 2
         m, n = c.shape[-2], c.shape[-1]
         split = c.size * a.shape[-1] >= _BLAS_MIN_MACS
+        # an epilogue worth threads of its own keeps the call in parts (see runs_code_in_parallel)
+        whole = blas_threads and not (after is not None and c.size >= 2 * _POINTS_PER_THREAD)
         if rows is None or (nb == 0 and n > m):
 
             def columns(lo: int, hi: int) -> None:
                 _matmul(a, b[..., lo:hi], c[..., lo:hi], accumulate)
 
-            self._in_parts(columns, n, _BLAS_MIN_ROWS, split)
+            self._in_parts(columns, n, _BLAS_MIN_ROWS, split, whole)
             if after is not None and rows is not None:
-                units = m // rows[1]
-                self._in_parts(after, units, max(1, _BLAS_MIN_ROWS // rows[1]), split=c.size >= 2 * _POINTS_PER_THREAD)
+                self._in_parts(after, m // rows[1], max(1, _BLAS_MIN_ROWS // rows[1]), split=c.size >= 2 * _POINTS_PER_THREAD)
             return
         if rows[0] == "batch":
             axis, scale, grain = rows[1], 1, 1
@@ -289,20 +337,30 @@ class HostExecutor:
                 if after is not None:
                     after(first, end)
 
-        self._in_parts(part, units, grain, split)
+        self._in_parts(part, units, grain, split, whole)
 
-    def _in_parts(self, part: Callable[[int, int], None], extent: int, grain: int = 1, split: bool = True) -> None:
-        """`part(lo, hi)` over [0, extent) with BLAS single-threaded meanwhile, cut (if `split`: the
-        call is big enough for a hand-off to pay) into one part of at least `grain` per thread, the
-        calling thread's included. A BLAS that threads itself leaves its threads spinning after each
-        call (OpenBLAS: about 0.1 s), taking cores from the steps after it (measured, MNIST: a run
-        4.0 ms with parts, 7.3 ms without). When BLAS's threads cannot be set, every call runs
-        whole, as BLAS threads it."""
+    def _in_parts(self, part: Callable[[int, int], None], extent: int, grain: int = 1, split: bool = True, whole: bool = False) -> None:
+        """`part(lo, hi)` over [0, extent): library work (BLAS calls, and the epilogue of each block
+        of rows after its own). With `whole`, it runs whole on BLAS's own threads (the device's
+        count); else it is cut (if `split`: big enough for a hand-off to pay) into one part of at
+        least `grain` per thread, the calling thread's included, with BLAS single-threaded
+        meanwhile. When BLAS's threads cannot be set, it runs whole, as BLAS threads it.
+
+        Which: OpenBLAS's threads share packed panels and, spinning between calls, start the next
+        call with no hand-off (A/B in one process, noisy machine: MLP 3.62 -> 3.06 ms a run,
+        matmul 1024^3 unchanged within noise); but they spin for about 0.1 s after each call,
+        taking a core from any parallel step of ours that follows (MNIST: 4.0 ms a run with parts,
+        7.3 ms with OpenBLAS's threads). So calls run whole only in a program that runs none of
+        its own code on several threads (`runs_code_in_parallel`, decided per recorded program)."""
         if not _BLAS_THREADS.available:
             part(0, extent)
             return
+        if whole:
+            with _BLAS_THREADS.using(self._threads):
+                part(0, extent)
+            return
         parts = max(1, min(self._threads, extent // max(grain, 1))) if split else 1
-        with _BLAS_THREADS.single():
+        with _BLAS_THREADS.using(1):
             self._parallel(part, extent, parts, chunks=parts)
 
     @staticmethod
@@ -330,6 +388,75 @@ _IM2COL_CHUNK_BYTES = 4 << 20
 _TAP_MAJOR_CHANNELS = 2
 
 
+@dataclasses.dataclass(frozen=True)
+class _Operand:
+    """A library call's operand: a strided view of its binding (byte offset, strides in bytes,
+    `span`: bytes from its first element to past its last), parsed once from the call."""
+
+    key: str
+    slot: int
+    offset: int
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    span: int
+    dtype: np.dtype
+
+    def array(self, bindings: Sequence[BufferView], op: str) -> np.ndarray:
+        view = bindings[self.slot]
+        start = view.offset + self.offset
+        raw = buffer_bytes(view)
+        if start < 0 or start + self.span > len(raw):
+            raise KernelFaultError(f"library {op}: operand {self.key} {list(self.shape)} (strides {[st // self.dtype.itemsize for st in self.strides]}) "
+                                   "lies outside its buffer")  # fmt: skip
+        # (a view made by the constructor: as_strided costs 10x as much, 0.2 ms a run of the MLP)
+        return np.ndarray(self.shape, self.dtype, buffer=raw, offset=start, strides=self.strides)
+
+
+def _call_operands(call: dict[str, Any]) -> dict[str, _Operand]:
+    """The a, b and c operands of library `call` (row-major unless it gives their strides)."""
+    dtype = np.dtype(np.float32 if call["dtype"] == "f32" else np.float64)
+    out = {}
+    for key in "abc":
+        slot, offset = call[key]
+        shape = tuple(int(e) for e in call[f"{key}_shape"])
+        given = call.get(f"{key}_strides")
+        strides = [int(st) for st in given] if given is not None else [math.prod(shape[j + 1 :]) for j in range(len(shape))]
+        if min(strides, default=0) < 0:
+            raise KernelFaultError(f"library {call['op']}: operand {key} {list(shape)} (strides {strides}) lies outside its buffer")
+        span = (1 + sum((e - 1) * st for e, st in zip(shape, strides))) * dtype.itemsize if all(shape) else 0
+        out[key] = _Operand(key, int(slot), int(offset), shape, tuple(st * dtype.itemsize for st in strides), span, dtype)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class _LibraryStep:
+    """A library call of a launch, with its epilogue's functions."""
+
+    call: dict[str, Any]
+    epilogue: tuple[Any, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _CodeStep:
+    """A generated step of a launch: its function over rows [0, extent) on `threads` threads."""
+
+    fn: Any
+    extent: int
+    threads: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _Launch:
+    """A dispatch's launch config, parsed once: its steps, and whether BLAS threads its calls."""
+
+    steps: tuple[_LibraryStep | _CodeStep, ...]
+    blas_threads: bool
+
+
+#: parsed launch configs and library calls an executor keeps
+_PREPARED_MAX = 256
+
+
 #: rows (or columns) of a matmul's output below which no part is cut for a thread
 _BLAS_MIN_ROWS = 16
 #: multiply-adds below which a library call runs whole (a hand-off costs more than it saves)
@@ -338,9 +465,10 @@ _BLAS_MIN_MACS = 1 << 20
 
 class _BlasThreads:
     """The thread count of the OpenBLAS that NumPy loaded (found among the process's mapped
-    libraries; other BLAS builds: not available), set to 1 while library calls run in parts on
-    the device's threads. One setting for the process: nested and concurrent users are counted,
-    and the last one out restores the count the first one found."""
+    libraries; other BLAS builds: not available), set while library calls run: to 1 when they
+    run in parts on the device's threads, to the device's thread count when BLAS threads them.
+    One setting for the process: nested and concurrent users are counted, and the last one out
+    restores the count the first one found."""
 
     _NAMES = (("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"), ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
               ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"), ("openblas_set_num_threads", "openblas_get_num_threads"))  # fmt: skip
@@ -380,18 +508,21 @@ class _BlasThreads:
             return self._set is not None
 
     @contextlib.contextmanager
-    def single(self) -> Iterator[None]:
+    def using(self, threads: int) -> Iterator[None]:
+        """BLAS on `threads` threads meanwhile. The first user sets the count; concurrent users
+        run with it (results do not depend on it)."""
         with self._lock:
             if self._users == 0:
                 self._saved = self._get()  # type: ignore[misc]
-                self._set(1)  # type: ignore[misc]
+                if threads != self._saved:
+                    self._set(threads)  # type: ignore[misc]
             self._users += 1
         try:
             yield
         finally:
             with self._lock:
                 self._users -= 1
-                if self._users == 0:
+                if self._users == 0 and self._get() != self._saved:  # type: ignore[misc]
                     self._set(self._saved)  # type: ignore[misc]
 
 
@@ -488,6 +619,15 @@ class CpuQueue(HostQueue):
     def __init__(self, device: CpuDevice) -> None:
         super().__init__(device.info.name)
         self._executor = HostExecutor(device.pool, device.threads)
+
+    def record(self, commands: Sequence[Command]) -> CommandBuffer:
+        """The commands, each dispatch's launch config told whether its library calls run on BLAS's
+        own threads: yes when no dispatch of the program runs our code on several threads (see
+        `HostExecutor._in_parts`). A dispatch not recorded decides by its own kernel."""
+        dispatches = [c.args[3] for c in commands if c.kind == "dispatch"]
+        blas_threads = not any(self._executor.runs_code_in_parallel(config) for config in dispatches)
+        return CommandBuffer([Command("dispatch", (*c.args[:3], {**c.args[3], "blas_threads": blas_threads})) if c.kind == "dispatch" else c
+                              for c in commands])  # fmt: skip
 
     def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
         self._executor.run(executable, entry, bindings, config)

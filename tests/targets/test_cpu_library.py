@@ -4,6 +4,8 @@ with the StableHLO interpreter (f32: |a - b| <= 1e-5 + 1e-4 |b|)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -118,9 +120,11 @@ def test_integer_and_grouped_convolutions_stay_generated() -> None:
     assert _check(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")), xi, wi) == []
 
 
-def _run_call(call: dict, a: np.ndarray, b: np.ndarray, c_shape: tuple[int, ...], threads: int = 0, after=None) -> np.ndarray:  # noqa: ANN001
+def _run_call(call: dict, a: np.ndarray, b: np.ndarray, c_shape: tuple[int, ...], threads: int = 0, after=None,  # noqa: ANN001
+              blas_threads: bool = False) -> np.ndarray:
     """Run library `call` on buffers holding `a`, `b` and a zero C of `c_shape` (on a pool of
-    `threads`, else the device's); returns C."""
+    `threads`, else the device's; `blas_threads` as a program with no parallel code of ours would
+    run it); returns C."""
     from concurrent.futures import ThreadPoolExecutor
 
     from byteir_targets.cpu.driver import CpuDevice, HostExecutor
@@ -131,11 +135,9 @@ def _run_call(call: dict, a: np.ndarray, b: np.ndarray, c_shape: tuple[int, ...]
         for view, arr in zip(views, (a, b)):
             host_array(view)[...] = arr
         call = {"a": [0, 0], "b": [1, 0], "c": [2, 0], "dtype": "f32", "accumulate": False, **call}
-        if threads:
-            with ThreadPoolExecutor(threads) as pool:
-                HostExecutor(pool, threads)._run_library(call, views, after)
-        else:
-            HostExecutor(device.pool, device.threads)._run_library(call, views, after)
+        with contextlib.ExitStack() as stack:
+            pool = stack.enter_context(ThreadPoolExecutor(threads)) if threads else device.pool
+            HostExecutor(pool, threads or device.threads)._run_library(call, views, after, blas_threads)
         return host_array(views[2]).copy()
     finally:
         device.close()
@@ -179,26 +181,15 @@ def test_a_library_output_read_across_rows_gets_no_epilogue() -> None:
     assert step.library["op"] == "contraction" and not step.library.get("epilogue")
 
 
-@pytest.mark.parametrize(("a", "b", "epilogue"), [
-    ((70, 9), (9, 5), False),  # parts of rows
-    ((20, 9), (9, 70), False),  # few rows: parts of columns
-    ((20, 9), (9, 70), True),  # few rows and an epilogue: whole
-    ((70, 9), (9, 5), True),  # parts of rows, each with its epilogue blocks
-    ((5, 7, 9), (5, 9, 6), True),  # parts of batches
-])  # fmt: skip
-def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    """A matmul is cut into a part per thread (rows, batches, or columns when rows are few and
-    nothing follows per row); each part runs with BLAS's own threads off, so none is left
-    spinning after the call; the count is restored after; each row's epilogue runs once."""
-
+@pytest.fixture
+def blas_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """BLAS's thread count at each matmul of the test (OpenBLAS only); calls of any size split."""
     from byteir_targets.cpu.driver import _BLAS_THREADS
 
     if not _BLAS_THREADS.available:
         pytest.skip("NumPy's BLAS is not OpenBLAS: library calls run whole")
     monkeypatch.setattr(driver, "_BLAS_MIN_MACS", 0)
     monkeypatch.setattr(driver, "_BLAS_MIN_ROWS", 4)
-    monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", 64)
-    before = _BLAS_THREADS._get()  # type: ignore[misc]
     seen: list[int] = []
     real = driver._matmul
 
@@ -207,6 +198,25 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, mo
         real(*args)
 
     monkeypatch.setattr(driver, "_matmul", matmul)
+    return seen
+
+
+@pytest.mark.parametrize(("a", "b", "epilogue"), [
+    ((70, 9), (9, 5), False),  # parts of rows
+    ((20, 9), (9, 70), False),  # few rows: parts of columns
+    ((20, 9), (9, 70), True),  # few rows and an epilogue: whole
+    ((70, 9), (9, 5), True),  # parts of rows, each with its epilogue blocks
+    ((5, 7, 9), (5, 9, 6), True),  # parts of batches
+])  # fmt: skip
+def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, blas_counts: list[int], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """A matmul is cut into a part per thread (rows, batches, or columns when rows are few and
+    nothing follows per row); each part runs with BLAS's own threads off, so none is left
+    spinning after the call; the count is restored after; each row's epilogue runs once."""
+    from byteir_targets.cpu.driver import _BLAS_THREADS
+
+    monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", 64)
+    before = _BLAS_THREADS._get()  # type: ignore[misc]
+    seen = blas_counts
     x, y = _r(*a), _r(*b)
     c_shape = (*a[:-1], b[-1])
     rows_done: list[tuple[int, int]] = []
@@ -220,6 +230,47 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, mo
     if epilogue:
         covered = sorted(r for lo, hi in rows_done for r in range(lo, hi))
         assert covered == list(range(c_shape[0]))
+
+
+def test_library_calls_run_whole_on_blas_threads_when_told(blas_counts: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `blas_threads` (a program with no parallel code of ours), a call runs whole with BLAS
+    threading it on the executor's thread count, restored after; an epilogue big enough for
+    threads of its own keeps the call in parts all the same."""
+    from byteir_targets.cpu.driver import _BLAS_THREADS
+
+    before = _BLAS_THREADS._get()  # type: ignore[misc]
+    seen = blas_counts
+    x, y = _r(70, 9), _r(9, 5)
+    call = {"op": "contraction", "a_shape": [1, 70, 9], "b_shape": [1, 9, 5], "c_shape": [1, 70, 5]}
+    np.testing.assert_allclose(_run_call(call, x, y, (70, 5), 3, blas_threads=True), x @ y, rtol=1e-5, atol=1e-5)
+    assert seen == [3] and _BLAS_THREADS._get() == before  # type: ignore[misc]
+    seen.clear()
+    monkeypatch.setattr(driver, "_POINTS_PER_THREAD", 16)  # the 350 outputs' epilogue is worth threads
+    rows_done: list[tuple[int, int]] = []
+    got = _run_call(call, x, y, (70, 5), 3, lambda lo, hi: rows_done.append((lo, hi)), blas_threads=True)
+    np.testing.assert_allclose(got, x @ y, rtol=1e-5, atol=1e-5)
+    assert len(seen) > 1 and set(seen) == {1}
+    assert sorted(r for lo, hi in rows_done for r in range(lo, hi)) == list(range(70))
+
+
+@pytest.mark.parametrize(("fn", "rows", "blas"), [
+    (lambda x, w: jnp.maximum(x @ w, 0.0) @ w.T, 64, True),  # BLAS calls with small epilogues only
+    (lambda x, w: jnp.tanh(x @ w) * 0.5, 512, False),  # an epilogue worth threads after a matmul
+    (lambda x, w: jnp.tanh(x) @ w, 512, False),  # a parallel generated step, then a matmul
+])  # fmt: skip
+def test_recorded_programs_say_whether_blas_threads_their_calls(fn, rows: int, blas: bool) -> None:  # noqa: ANN001
+    """CpuQueue.record tells every dispatch of a program whether BLAS threads its library calls:
+    only when no dispatch runs our code on several threads; the runs agree with XLA either way."""
+    import byteir_sdk
+    from byteir_sdk.runtime import Session
+
+    x, w = RNG.standard_normal((rows, 512), dtype=np.float32), RNG.standard_normal((512, 512), dtype=np.float32) * 0.05
+    session = Session(byteir_sdk.compile(byteir_sdk.load(fn, x, w), "cpu"))
+    if session.device.info.properties["threads"] < 2:
+        pytest.skip("one thread: nothing runs in parallel")
+    told = {c.args[3]["blas_threads"] for c in session._commands.commands if c.kind == "dispatch"}
+    assert told == {blas}
+    np.testing.assert_allclose(session.run([x, w])[0], np.asarray(jax.jit(fn)(x, w)), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize(("rows", "c_store"), [
