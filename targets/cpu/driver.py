@@ -12,6 +12,7 @@ import itertools
 import math
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -155,8 +156,8 @@ class HostExecutor:
     def __init__(self, pool: ThreadPoolExecutor, threads: int) -> None:
         self._pool = pool
         self._threads = threads
-        #: what a launch config or library call parses to, by the ids of what it was made from
-        self._prepared: dict[tuple[int, ...], tuple[tuple[object, ...], Any]] = {}
+        #: launch configs parsed, by executable (dropped with it), then by the config's id
+        self._launches: weakref.WeakKeyDictionary[Executable, dict[int, tuple[dict, _Launch]]] = weakref.WeakKeyDictionary()
 
     def run(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
         if isinstance(executable, HostKernelExecutable):
@@ -164,7 +165,7 @@ class HostExecutor:
             return
         if not isinstance(executable, LlvmExecutable):
             raise InvalidArgumentError(f"{type(executable).__name__} is not a CPU executable")
-        launch = self._cached((executable, config), lambda: self._launch(executable, entry, config))
+        launch = self._launch(executable, entry, config)
         table = (ctypes.c_void_p * max(len(bindings), 1))(*[_address(v) if v.nbytes else 0 for v in bindings])
         address = ctypes.addressof(table)
         for step in launch.steps:
@@ -176,27 +177,26 @@ class HostExecutor:
                         for fn in epilogue:
                             fn(address, lo, hi)
 
-                self._run_library(step.call, bindings, after, launch.blas_threads)
+                self._run_library(step.call, bindings, after, launch.blas_threads, step.operands)
             elif step.threads <= 1:
                 step.fn(address, 0, step.extent)
             else:
                 self._parallel(functools.partial(step.fn, address), step.extent, step.threads)
 
-    def _cached(self, made_from: tuple[object, ...], make: Callable[[], Any]) -> Any:
-        """`make()`, parsed once for the objects it is `made_from` (kept, so their ids stay theirs;
-        a few hundred at most: the dispatches of recorded programs repeat, others are dropped)."""
-        key = tuple(map(id, made_from))
-        hit = self._prepared.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], made_from)):
-            return hit[1]
-        if len(self._prepared) >= _PREPARED_MAX:
-            self._prepared.clear()
-        value = make()
-        self._prepared[key] = (made_from, value)
-        return value
-
     def _launch(self, executable: LlvmExecutable, entry: str, config: dict[str, Any]) -> _Launch:
-        """The steps of a dispatch's launch `config`, with their functions and threads."""
+        """The steps of a dispatch's launch `config`, with their functions and threads, parsed once
+        per executable and config (a recorded program's dispatches repeat theirs)."""
+        known = self._launches.setdefault(executable, {})
+        hit = known.get(id(config))
+        if hit is not None and hit[0] is config:
+            return hit[1]
+        if len(known) >= _LAUNCHES_PER_EXECUTABLE:
+            known.clear()
+        launch = self._parse_launch(executable, entry, config)
+        known[id(config)] = (config, launch)  # (the config kept: its id stays its own)
+        return launch
+
+    def _parse_launch(self, executable: LlvmExecutable, entry: str, config: dict[str, Any]) -> _Launch:
         steps = config.get("schedule", config.get("steps", [entry]))
         extents = config.get("extents", [1] * len(steps))
         points = config.get("points", [None] * len(steps))  # absent in .byre files before it was added
@@ -209,7 +209,7 @@ class HostExecutor:
         for step, extent, work in zip(steps, extents, points):
             if step.startswith("library:"):
                 call = next(library)
-                planned.append(_LibraryStep(call, tuple(executable.function(e) for e in call.get("epilogue", ()))))
+                planned.append(_LibraryStep(call, tuple(executable.function(e) for e in call.get("epilogue", ())), _call_operands(call)))
             elif int(extent):  # (an empty outer dimension: the step has no iterations)
                 planned.append(_CodeStep(executable.function(step), int(extent), self._step_threads(extent, work)))
         return _Launch(tuple(planned), bool(blas_threads))
@@ -263,12 +263,13 @@ class HostExecutor:
                 f.result()
 
     def _run_library(self, call: dict[str, Any], bindings: Sequence[BufferView], after: Callable[[int, int], None] | None = None,
-                     blas_threads: bool = False) -> None:
+                     blas_threads: bool = False, operands: dict[str, _Operand] | None = None) -> None:
         """A BLAS routine (NumPy matmul, GIL released) over kernel buffers, cut into one part per
         thread run on the pool with single-threaded BLAS, or, with `blas_threads`, run whole on
-        BLAS's own threads (see `_in_parts`); `after(lo, hi)` runs the call's epilogue on rows [lo, hi) of the output as
-        each block of them is done (while it is in cache), on the thread that computed them."""
-        operands = self._cached((call,), lambda: _call_operands(call))
+        BLAS's own threads (see `_in_parts`); `operands`: the call's, parsed (`_call_operands`).
+        `after(lo, hi)` runs the call's epilogue on rows [lo, hi) of the output as each block of
+        them is done (while it is in cache), on the thread that computed them."""
+        operands = operands or _call_operands(call)
 
         def operand(key: str) -> np.ndarray:
             return operands[key].array(bindings, call["op"])
@@ -434,6 +435,7 @@ class _LibraryStep:
 
     call: dict[str, Any]
     epilogue: tuple[Any, ...]
+    operands: dict[str, _Operand]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -453,8 +455,8 @@ class _Launch:
     blas_threads: bool
 
 
-#: parsed launch configs and library calls an executor keeps
-_PREPARED_MAX = 256
+#: parsed launch configs an executor keeps per executable
+_LAUNCHES_PER_EXECUTABLE = 64
 
 
 #: rows (or columns) of a matmul's output below which no part is cut for a thread

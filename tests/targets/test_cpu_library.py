@@ -311,3 +311,29 @@ def test_a_library_view_outside_its_buffer_is_a_kernel_fault() -> None:
     call = {"op": "contraction", "a_shape": [8, 8], "b_shape": [8, 8], "c_shape": [8, 8], "a_strides": [9, 1], "b_strides": [8, 1], "c_strides": [8, 1]}
     with pytest.raises(KernelFaultError, match="operand a .* lies outside its buffer"):
         _run_call(call, _r(8, 8), _r(8, 8), (8, 8))
+
+
+def test_parsed_launches_go_with_their_session() -> None:
+    """A device's executor keeps each dispatch's parsed launch config while its executable lives,
+    and drops it with the session that loaded it (sessions may share one device)."""
+    import gc
+
+    import byteir_sdk
+    from byteir_sdk.runtime import Session
+    from byteir_targets.cpu.driver import CpuDevice
+
+    x, w = RNG.standard_normal((8, 16), dtype=np.float32), RNG.standard_normal((16, 4), dtype=np.float32)
+    byre = byteir_sdk.compile(byteir_sdk.load(lambda a, b: jnp.tanh(a @ b), x, w), "cpu")
+    device = CpuDevice()
+    try:
+        executor = device.queue()._executor  # type: ignore[attr-defined]
+        session = Session(byre, device=device)
+        for _ in range(3):
+            np.testing.assert_allclose(session.run([x, w])[0], np.tanh(x @ w), rtol=1e-5, atol=1e-6)
+        launches = [len(known) for known in executor._launches.values()]
+        assert launches and all(n == 1 for n in launches)  # each dispatch parsed once, for all runs
+        del session
+        gc.collect()
+        assert len(executor._launches) == 0
+    finally:
+        device.close()
