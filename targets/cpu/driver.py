@@ -197,18 +197,13 @@ class HostExecutor:
         return launch
 
     def _parse_launch(self, executable: LlvmExecutable, entry: str, config: dict[str, Any]) -> _Launch:
-        steps = config.get("schedule", config.get("steps", [entry]))
-        extents = config.get("extents", [1] * len(steps))
-        points = config.get("points", [None] * len(steps))  # absent in .byre files before it was added
-        library = iter(config.get("library_calls", []))
         # set for the whole program when it was recorded (CpuQueue.record); else this kernel decides
         blas_threads = config.get("blas_threads", None)
         if blas_threads is None:
             blas_threads = not self.runs_code_in_parallel(config)
         planned: list[_LibraryStep | _CodeStep] = []
-        for step, extent, work in zip(steps, extents, points):
-            if step.startswith("library:"):
-                call = next(library)
+        for step, extent, work, call in _schedule(config, entry):
+            if call is not None:
                 planned.append(_LibraryStep(call, tuple(executable.function(e) for e in call.get("epilogue", ())), _call_operands(call)))
             elif int(extent):  # (an empty outer dimension: the step has no iterations)
                 planned.append(_CodeStep(executable.function(step), int(extent), self._step_threads(extent, work)))
@@ -225,18 +220,11 @@ class HostExecutor:
     def runs_code_in_parallel(self, config: dict[str, Any]) -> bool:
         """Whether a dispatch with launch `config` runs our code (a generated step, a library call's
         epilogue or im2col) on several threads."""
-        steps = config.get("schedule", config.get("steps", []))
-        extents = config.get("extents", [1] * len(steps))
-        points = config.get("points", [None] * len(steps))
-        library = iter(config.get("library_calls", []))
-        for step, extent, work in zip(steps, extents, points):
-            if not step.startswith("library:"):
+        for _, extent, work, call in _schedule(config, None):
+            if call is None:
                 if int(extent) and self._step_threads(extent, work) > 1:
                     return True
-                continue
-            call = next(library)
-            c_size = math.prod(int(e) for e in call.get("c_shape", ()))
-            if call.get("op") == "conv2d" or (call.get("epilogue") and c_size >= 2 * _POINTS_PER_THREAD):
+            elif call.get("op") == "conv2d" or (call.get("epilogue") and _threaded_epilogue(math.prod(int(e) for e in call.get("c_shape", ())))):
                 return self._threads > 1
         return False
 
@@ -311,7 +299,7 @@ class HostExecutor:
         m, n = c.shape[-2], c.shape[-1]
         split = c.size * a.shape[-1] >= _BLAS_MIN_MACS
         # an epilogue worth threads of its own keeps the call in parts (see runs_code_in_parallel)
-        whole = blas_threads and not (after is not None and c.size >= 2 * _POINTS_PER_THREAD)
+        whole = blas_threads and not (after is not None and _threaded_epilogue(c.size))
         if rows is None or (nb == 0 and n > m):
 
             def columns(lo: int, hi: int) -> None:
@@ -319,7 +307,7 @@ class HostExecutor:
 
             self._in_parts(columns, n, _BLAS_MIN_ROWS, split, whole)
             if after is not None and rows is not None:
-                self._in_parts(after, m // rows[1], max(1, _BLAS_MIN_ROWS // rows[1]), split=c.size >= 2 * _POINTS_PER_THREAD)
+                self._in_parts(after, m // rows[1], max(1, _BLAS_MIN_ROWS // rows[1]), split=_threaded_epilogue(c.size))
             return
         if rows[0] == "batch":
             axis, scale, grain = rows[1], 1, 1
@@ -387,6 +375,22 @@ _EPILOGUE_BLOCK_BYTES = 1 << 20
 _IM2COL_CHUNK_BYTES = 4 << 20
 #: channels up to which im2col is built tap-major (measured: 2.9x faster for 1, 1.3x for 2, even at 3)
 _TAP_MAJOR_CHANNELS = 2
+
+
+def _schedule(config: dict[str, Any], entry: str | None) -> Iterator[tuple[str, Any, Any, dict[str, Any] | None]]:
+    """A launch config's steps in order: (name, extent, points, its library call or None); a
+    config without a schedule is the one step `entry` (none when `entry` is None)."""
+    steps = config.get("schedule", config.get("steps", [] if entry is None else [entry]))
+    extents = config.get("extents", [1] * len(steps))
+    points = config.get("points", [None] * len(steps))  # absent in .byre files before it was added
+    library = iter(config.get("library_calls", []))
+    for step, extent, work in zip(steps, extents, points):
+        yield step, extent, work, next(library) if step.startswith("library:") else None
+
+
+def _threaded_epilogue(outputs: int) -> bool:
+    """Whether a library call's epilogue over `outputs` elements is worth threads of its own."""
+    return outputs >= 2 * _POINTS_PER_THREAD
 
 
 @dataclasses.dataclass(frozen=True)
@@ -479,6 +483,7 @@ class _BlasThreads:
         self._lock = threading.Lock()
         self._users = 0
         self._saved = 0
+        self._changed = False
         self._set: Callable[[int], None] | None = None
         self._get: Callable[[], int] | None = None
         self._found = False
@@ -516,7 +521,8 @@ class _BlasThreads:
         with self._lock:
             if self._users == 0:
                 self._saved = self._get()  # type: ignore[misc]
-                if threads != self._saved:
+                self._changed = threads != self._saved
+                if self._changed:
                     self._set(threads)  # type: ignore[misc]
             self._users += 1
         try:
@@ -524,7 +530,7 @@ class _BlasThreads:
         finally:
             with self._lock:
                 self._users -= 1
-                if self._users == 0 and self._get() != self._saved:  # type: ignore[misc]
+                if self._users == 0 and self._changed:
                     self._set(self._saved)  # type: ignore[misc]
 
 
