@@ -23,9 +23,10 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
-from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable
+from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable, Fence
 from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, buffer_bytes, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
+from byteir_targets.cpu.launch import Call, Gemm, GemmRoutine, Matrix, NativeLaunch, gemm
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
 
@@ -166,8 +167,13 @@ class HostExecutor:
         if not isinstance(executable, LlvmExecutable):
             raise InvalidArgumentError(f"{type(executable).__name__} is not a CPU executable")
         launch = self._launch(executable, entry, config)
-        table = (ctypes.c_void_p * max(len(bindings), 1))(*[_address(v) if v.nbytes else 0 for v in bindings])
+        addresses = [_address(v) if v.nbytes else 0 for v in bindings]
+        table = (ctypes.c_void_p * max(len(bindings), 1))(*addresses)
         address = ctypes.addressof(table)
+        if launch.native is not None and _fits_native(launch, bindings, addresses):
+            with _OPENBLAS.using(self._threads) if launch.native.blas else contextlib.nullcontext():
+                launch.native(address)
+            return
         for step in launch.steps:
             if isinstance(step, _LibraryStep):
                 after = None
@@ -207,7 +213,14 @@ class HostExecutor:
                 planned.append(_LibraryStep(call, tuple(executable.function(e) for e in call.get("epilogue", ())), _call_operands(call)))
             elif int(extent):  # (an empty outer dimension: the step has no iterations)
                 planned.append(_CodeStep(executable.function(step), int(extent), self._step_threads(extent, work)))
-        return _Launch(tuple(planned), bool(blas_threads))
+        return _Launch(tuple(planned), bool(blas_threads), _native_launch(planned) if blas_threads else None)
+
+    def prepare(self, executable: Executable, entry: str, config: dict[str, Any]) -> _Launch | None:
+        """A dispatch's launch config parsed (and its native launch made) ahead of its first run;
+        None for a dispatch that is not of generated code."""
+        if isinstance(executable, LlvmExecutable) and entry in executable.entry_points:
+            return self._launch(executable, entry, config)
+        return None
 
     def _step_threads(self, extent: int, work: int | None) -> int:
         """Threads a generated step of `extent` rows and `work` points runs on: a small step runs on
@@ -317,7 +330,7 @@ class HostExecutor:
             grain = max(1, -(-_BLAS_MIN_ROWS // scale))
             operands = ((a, nb), (b, None), (c, nb))
         units = c.shape[axis] // scale
-        step = _block_rows(units, c.nbytes // max(units, 1), after)
+        step = _block_rows(units, c.nbytes // max(units, 1), after is not None)
 
         def part(lo: int, hi: int) -> None:
             for first in range(lo, hi, step):
@@ -341,15 +354,15 @@ class HostExecutor:
         taking a core from any parallel step of ours that follows (MNIST: 4.0 ms a run with parts,
         7.3 ms with OpenBLAS's threads). So calls run whole only in a program that runs none of
         its own code on several threads (`runs_code_in_parallel`, decided per recorded program)."""
-        if not _BLAS_THREADS.available:
+        if not _OPENBLAS.available:
             part(0, extent)
             return
         if whole:
-            with _BLAS_THREADS.using(self._threads):
+            with _OPENBLAS.using(self._threads):
                 part(0, extent)
             return
         parts = max(1, min(self._threads, extent // max(grain, 1))) if split else 1
-        with _BLAS_THREADS.using(1):
+        with _OPENBLAS.using(1):
             self._parallel(part, extent, parts, chunks=parts)
 
     @staticmethod
@@ -388,6 +401,99 @@ def _schedule(config: dict[str, Any], entry: str | None) -> Iterator[tuple[str, 
         yield step, extent, work, next(library) if step.startswith("library:") else None
 
 
+def _native_launch(steps: Sequence[_LibraryStep | _CodeStep]) -> NativeLaunch | None:
+    """The native launch of a dispatch whose library calls BLAS threads: when every generated step
+    runs on the calling thread, and every library call is CBLAS gemms over the views (at most
+    _NATIVE_OPS calls in all); else None (the steps run from Python)."""
+    ops: list[Call | Gemm] = []
+    for step in steps:
+        if isinstance(step, _CodeStep):
+            if step.threads > 1:
+                return None
+            ops.append(Call(_function_address(step.fn), 0, step.extent))
+            continue
+        gemms = _native_contraction(step)
+        if gemms is None:
+            return None
+        ops += gemms
+    return NativeLaunch(ops) if len(ops) <= _NATIVE_OPS else None
+
+
+def _native_contraction(step: _LibraryStep) -> list[Call | Gemm] | None:
+    """A contraction run whole (as `HostExecutor._contraction` runs it with `blas_threads`) as
+    CBLAS calls, one per matrix product of each block of rows, each block followed by its
+    epilogue; None where BLAS cannot read a view, or the call is not a strided contraction of one
+    routine's dtype, or its epilogue is worth threads of its own."""
+    call, operands = step.call, step.operands
+    a, b, c = (operands[key] for key in "abc")
+    routine = _OPENBLAS.gemm(c.dtype == np.float64)
+    nb = len(c.shape) - 2
+    if call.get("op") != "contraction" or "a_strides" not in call or routine is None or nb < 0 or not len(a.shape) == len(b.shape) == len(c.shape):
+        return None
+    if 0 in a.shape or 0 in b.shape or 0 in c.shape or (step.epilogue and _threaded_epilogue(math.prod(c.shape))):
+        return None
+    if any(e not in (1, t) for x in (a, b) for e, t in zip(x.shape[:nb], c.shape[:nb])):
+        return None  # (a batch dim neither C's nor broadcast)
+    epilogue = [_function_address(fn) for fn in step.epilogue]
+    rows = tuple(call["rows"]) if call.get("rows") else None
+    accumulate = call.get("accumulate", True)
+    views = [(x.offset, x.shape, x.strides) for x in (a, b, c)]
+    ops: list[Call | Gemm] = []
+
+    def products(block: list[tuple[int, tuple[int, ...], tuple[int, ...]]]) -> bool:
+        for index in np.ndindex(*block[2][1][:nb]):
+            matrices = [x.matrix(offset + sum(i * st for i, e, st in zip(index, shape, strides) if e > 1), shape, strides)
+                        for x, (offset, shape, strides) in zip((a, b, c), block)]  # fmt: skip
+            op = gemm(routine, *matrices, accumulate)  # type: ignore[arg-type]
+            if op is None:
+                return False
+            ops.append(op)
+        return True
+
+    m, n = c.shape[-2], c.shape[-1]
+    if rows is None or (nb == 0 and n > m):
+        if not products(views):
+            return None
+        if rows is not None:
+            ops += [Call(fn, 0, m // rows[1]) for fn in epilogue]
+        return ops
+    axis, scale, cut = (rows[1], 1, (True, True, True)) if rows[0] == "batch" else (nb, rows[1], (True, False, True))
+    units = c.shape[axis] // scale
+    step_rows = _block_rows(units, math.prod(c.shape) * c.dtype.itemsize // max(units, 1), bool(epilogue))
+    for first in range(0, units, step_rows):
+        end = min(first + step_rows, units)
+        block = [(offset + first * scale * strides[axis], (*shape[:axis], (end - first) * scale, *shape[axis + 1 :]), strides) if sliced else (offset, shape, strides)
+                 for sliced, (offset, shape, strides) in zip(cut, views)]  # fmt: skip
+        if not products(block):
+            return None
+        ops += [Call(fn, first, end) for fn in epilogue]
+    return ops
+
+
+def _fits_native(launch: _Launch, bindings: Sequence[BufferView], addresses: Sequence[int]) -> bool:
+    """Whether a run may take the native launch: every library operand lies inside its buffer
+    (KernelFaultError otherwise, as from Python), and no output overlaps an operand it reads (NumPy
+    would copy that one first; BLAS would read what it has written)."""
+    for step in launch.steps:
+        if isinstance(step, _LibraryStep):
+            op = step.call["op"]
+            for x in step.operands.values():
+                x.check(bindings, op)
+            a, b, c = (step.operands[key] for key in "abc")
+            if any(_overlap(addresses[c.slot] + c.offset, c.span, addresses[x.slot] + x.offset, x.span) for x in (a, b)):
+                return False
+    return True
+
+
+def _overlap(first: int, size: int, other: int, other_size: int) -> bool:
+    """Whether [first, first + size) and [other, other + other_size) share a byte."""
+    return other < first + size and first < other + other_size
+
+
+def _function_address(fn: Any) -> int:
+    return int(ctypes.cast(fn, ctypes.c_void_p).value or 0)
+
+
 def _threaded_epilogue(outputs: int) -> bool:
     """Whether a library call's epilogue over `outputs` elements is worth threads of its own."""
     return outputs >= 2 * _POINTS_PER_THREAD
@@ -407,14 +513,24 @@ class _Operand:
     dtype: np.dtype
 
     def array(self, bindings: Sequence[BufferView], op: str) -> np.ndarray:
+        raw = buffer_bytes(bindings[self.slot])
+        # (a view made by the constructor: as_strided costs 10x as much, 0.2 ms a run of the MLP)
+        return np.ndarray(self.shape, self.dtype, buffer=raw, offset=self.check(bindings, op), strides=self.strides)
+
+    def check(self, bindings: Sequence[BufferView], op: str) -> int:
+        """Its first byte in its binding's buffer; KernelFaultError unless it lies inside."""
         view = bindings[self.slot]
         start = view.offset + self.offset
-        raw = buffer_bytes(view)
-        if start < 0 or start + self.span > len(raw):
+        if start < 0 or start + self.span > len(buffer_bytes(view)):
             raise KernelFaultError(f"library {op}: operand {self.key} {list(self.shape)} (strides {[st // self.dtype.itemsize for st in self.strides]}) "
                                    "lies outside its buffer")  # fmt: skip
-        # (a view made by the constructor: as_strided costs 10x as much, 0.2 ms a run of the MLP)
-        return np.ndarray(self.shape, self.dtype, buffer=raw, offset=start, strides=self.strides)
+        return start
+
+    def matrix(self, offset: int, shape: tuple[int, ...], strides: tuple[int, ...]) -> Matrix:
+        """The matrix of the view `offset` bytes into this operand's binding, of `shape` and byte
+        `strides` (the last two dims)."""
+        size = self.dtype.itemsize
+        return Matrix(self.slot, offset, shape[-2], shape[-1], strides[-2] // size, strides[-1] // size)
 
 
 def _call_operands(call: dict[str, Any]) -> dict[str, _Operand]:
@@ -453,14 +569,18 @@ class _CodeStep:
 
 @dataclasses.dataclass(frozen=True)
 class _Launch:
-    """A dispatch's launch config, parsed once: its steps, and whether BLAS threads its calls."""
+    """A dispatch's launch config, parsed once: its steps, whether BLAS threads its calls, and the
+    native launch that replays them where every one runs on the calling thread."""
 
     steps: tuple[_LibraryStep | _CodeStep, ...]
     blas_threads: bool
+    native: NativeLaunch | None = None
 
 
 #: parsed launch configs an executor keeps per executable
 _LAUNCHES_PER_EXECUTABLE = 64
+#: calls a native launch makes at most (more: its steps run from Python, as NumPy loops over batches)
+_NATIVE_OPS = 256
 
 
 #: rows (or columns) of a matmul's output below which no part is cut for a thread
@@ -469,15 +589,16 @@ _BLAS_MIN_ROWS = 16
 _BLAS_MIN_MACS = 1 << 20
 
 
-class _BlasThreads:
-    """The thread count of the OpenBLAS that NumPy loaded (found among the process's mapped
-    libraries; other BLAS builds: not available), set while library calls run: to 1 when they
-    run in parts on the device's threads, to the device's thread count when BLAS threads them.
-    One setting for the process: nested and concurrent users are counted, and the last one out
-    restores the count the first one found."""
+class _OpenBlas:
+    """The OpenBLAS that NumPy loaded (found among the process's mapped libraries; other BLAS
+    builds: not available): its thread count, set while library calls run (to 1 when they run in
+    parts on the device's threads, to the device's thread count when BLAS threads them), and its
+    CBLAS gemm routines for native launches. One setting for the process: nested and concurrent
+    users are counted, and the last one out restores the count the first one found."""
 
-    _NAMES = (("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"), ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
-              ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"), ("openblas_set_num_threads", "openblas_get_num_threads"))  # fmt: skip
+    #: (prefix, suffix) of the symbols of the builds NumPy ships and of plain OpenBLAS; a "64_"
+    #: suffix marks an ILP64 build (64-bit integer arguments)
+    _BUILDS = (("scipy_", "64_"), ("", "64_"), ("scipy_", ""), ("", ""))
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -486,6 +607,7 @@ class _BlasThreads:
         self._changed = False
         self._set: Callable[[int], None] | None = None
         self._get: Callable[[], int] | None = None
+        self._gemm: dict[bool, GemmRoutine] = {}
         self._found = False
 
     def _find(self) -> None:
@@ -500,11 +622,17 @@ class _BlasThreads:
                 lib = ctypes.CDLL(path)
             except OSError:
                 continue
-            for set_name, get_name in self._NAMES:
+            for prefix, suffix in self._BUILDS:
+                set_name, get_name = f"{prefix}openblas_set_num_threads{suffix}", f"{prefix}openblas_get_num_threads{suffix}"
                 if hasattr(lib, set_name) and hasattr(lib, get_name):
                     setter, getter = getattr(lib, set_name), getattr(lib, get_name)
                     setter.argtypes, setter.restype, getter.restype = [ctypes.c_int], None, ctypes.c_int
                     self._set, self._get = setter, getter
+                    for double, letter in ((False, "s"), (True, "d")):
+                        name = f"{prefix}cblas_{letter}gemm{suffix}"
+                        if hasattr(lib, name):
+                            address = ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+                            self._gemm[double] = GemmRoutine(int(address), 64 if suffix else 32, double)  # type: ignore[arg-type]
                     return
 
     @property
@@ -514,10 +642,17 @@ class _BlasThreads:
                 self._find()
             return self._set is not None
 
+    def gemm(self, double: bool) -> GemmRoutine | None:
+        """The CBLAS ``dgemm`` (`double`) or ``sgemm``, if this OpenBLAS exports it."""
+        return self._gemm.get(double) if self.available else None
+
     @contextlib.contextmanager
     def using(self, threads: int) -> Iterator[None]:
         """BLAS on `threads` threads meanwhile. The first user sets the count; concurrent users
-        run with it (results do not depend on it)."""
+        run with it (results do not depend on it). Nothing to set where not available."""
+        if not self.available:
+            yield
+            return
         with self._lock:
             if self._users == 0:
                 self._saved = self._get()  # type: ignore[misc]
@@ -534,13 +669,13 @@ class _BlasThreads:
                     self._set(self._saved)  # type: ignore[misc]
 
 
-_BLAS_THREADS = _BlasThreads()
+_OPENBLAS = _OpenBlas()
 
 
-def _block_rows(rows: int, row_bytes: int, after: Callable[[int, int], None] | None) -> int:
+def _block_rows(rows: int, row_bytes: int, epilogue: bool) -> int:
     """Rows of a library call's output per block: all of them without an epilogue, else about
     _EPILOGUE_BLOCK_BYTES, so the epilogue finds them in cache."""
-    return rows if after is None else max(1, _EPILOGUE_BLOCK_BYTES // max(row_bytes, 1))
+    return max(1, _EPILOGUE_BLOCK_BYTES // max(row_bytes, 1)) if epilogue else rows
 
 
 def _along(x: np.ndarray, axis: int | None, lo: int, hi: int) -> np.ndarray:
@@ -570,7 +705,7 @@ def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequen
         _matmul(cols, weights, target.reshape(-1, f), accumulate)
 
     if (kh, kw) == (1, 1) and tuple(stride) == (1, 1) and tuple(pad) == (0, 0) and image.shape[1:3] == (oh, ow):
-        step = _block_rows(n, math.prod(out.shape[1:]) * out.itemsize, after)
+        step = _block_rows(n, math.prod(out.shape[1:]) * out.itemsize, after is not None)
         for i in range(0, n, step):
             gemm(image[i : i + step].reshape(-1, c), out[i : i + step])
             done(i, min(i + step, n))
@@ -623,19 +758,104 @@ def _address(view: BufferView) -> int:
     return int(buffer_bytes(view).ctypes.data) + view.offset
 
 
+class _NativeProgram(CommandBuffer):
+    """A recorded program of dispatches that all have native launches, over host buffers: a run
+    fills each launch's address table from the buffers' addresses and calls the launches in turn,
+    with no Python per step or library call. Operand bounds, and overlaps of a call's output with
+    its operands in the same buffer, were checked when it was recorded; overlaps across buffers
+    (which may be bound to callers' arrays) are checked each run."""
+
+    def __init__(self, commands: Sequence[Command], buffers: Sequence[HostBuffer], launches: Sequence[tuple[NativeLaunch, Any, tuple]],
+                 overlaps: Sequence[tuple[int, int, int, int, int, int]]) -> None:  # fmt: skip
+        super().__init__(commands)
+        self._buffers = tuple(buffers)
+        #: (native launch, its address table, (slot, buffer index, byte offset) of each non-empty binding)
+        self._launches = tuple(launches)
+        self._blas = any(native.blas for native, _, _ in self._launches)
+        #: (output's buffer index, byte offset, size, operand's buffer index, byte offset, size)
+        self._overlaps = tuple(overlaps)
+
+    def run(self, threads: int) -> bool:
+        """Run it with BLAS on `threads`; False (nothing run) when an output overlaps an operand."""
+        bases = [buffer.address for buffer in self._buffers]  # (a released buffer raises)
+        if any(_overlap(bases[c] + c_at, c_size, bases[x] + x_at, x_size) for c, c_at, c_size, x, x_at, x_size in self._overlaps):
+            return False
+        for _, table, fills in self._launches:
+            for slot, buffer, offset in fills:
+                table[slot] = bases[buffer] + offset
+        with _OPENBLAS.using(threads) if self._blas else contextlib.nullcontext():
+            for native, table, _ in self._launches:
+                native(ctypes.addressof(table))
+        return True
+
+
+def _native_program(commands: Sequence[Command], executor: HostExecutor) -> _NativeProgram | None:
+    """`commands` as a native program, when each is a dispatch with a native launch over host
+    buffers whose library operands lie inside their buffers and whose outputs do not overlap an
+    operand in the same buffer; else None."""
+    buffers: dict[int, int] = {}
+    held: list[HostBuffer] = []
+    launches, overlaps = [], []
+    for command in commands:
+        if command.kind != "dispatch":
+            return None
+        executable, entry, bindings, config = command.args
+        launch = executor.prepare(executable, entry, config)
+        if launch is None or launch.native is None or not all(isinstance(v.buffer, HostBuffer) for v in bindings):
+            return None
+        for view in bindings:
+            if id(view.buffer) not in buffers:
+                buffers[id(view.buffer)] = len(held)
+                held.append(view.buffer)
+        place = [(buffers[id(v.buffer)], v.offset) for v in bindings]
+        for step in launch.steps:
+            if isinstance(step, _LibraryStep):
+                try:
+                    for x in step.operands.values():
+                        x.check(bindings, step.call["op"])
+                except KernelFaultError:
+                    return None  # (the dispatch raises it when it runs)
+                a, b, c = (step.operands[key] for key in "abc")
+                c_buffer, c_at = place[c.slot][0], place[c.slot][1] + c.offset
+                for x in (a, b):
+                    x_buffer, x_at = place[x.slot][0], place[x.slot][1] + x.offset
+                    if x_buffer != c_buffer:
+                        overlaps.append((c_buffer, c_at, c.span, x_buffer, x_at, x.span))
+                    elif _overlap(c_at, c.span, x_at, x.span):
+                        return None
+        table = (ctypes.c_void_p * max(len(bindings), 1))()
+        launches.append((launch.native, table, tuple((slot, *place[slot]) for slot, v in enumerate(bindings) if v.nbytes)))
+    return _NativeProgram(commands, held, launches, overlaps) if launches else None
+
+
 class CpuQueue(HostQueue):
     def __init__(self, device: CpuDevice) -> None:
         super().__init__(device.info.name)
+        self._threads = device.threads
         self._executor = HostExecutor(device.pool, device.threads)
 
     def record(self, commands: Sequence[Command]) -> CommandBuffer:
         """The commands, each dispatch's launch config told whether its library calls run on BLAS's
         own threads: yes when no dispatch of the program runs our code on several threads (see
-        `HostExecutor._in_parts`). A dispatch not recorded decides by its own kernel."""
+        `HostExecutor._in_parts`). A dispatch not recorded decides by its own kernel. A program
+        whose dispatches all have native launches is kept as a native program (`_NativeProgram`)."""
         dispatches = [c.args[3] for c in commands if c.kind == "dispatch"]
         blas_threads = not any(self._executor.runs_code_in_parallel(config) for config in dispatches)
-        return CommandBuffer([Command("dispatch", (*c.args[:3], {**c.args[3], "blas_threads": blas_threads})) if c.kind == "dispatch" else c
-                              for c in commands])  # fmt: skip
+        recorded = [Command("dispatch", (*c.args[:3], {**c.args[3], "blas_threads": blas_threads})) if c.kind == "dispatch" else c for c in commands]
+        # launches parsed (native ones JIT-compiled) at load, not in the first run
+        try:
+            program = _native_program(recorded, self._executor)
+        except Exception:  # noqa: BLE001 - a bad launch config fails its dispatch when it runs, as a KernelFaultError
+            program = None
+        return program or CommandBuffer(recorded)
+
+    def execute(self, buffer: CommandBuffer, *, wait: Sequence[Fence] = (), signal: Sequence[Fence] = ()) -> None:
+        """A native program runs at once on an idle queue (no fences, no profiling); otherwise, and
+        where a run's buffers overlap, each command is submitted."""
+        if isinstance(buffer, _NativeProgram) and not wait and not signal and not self._profiling and not self._closed and self._idle():
+            if buffer.run(self._threads):
+                return
+        super().execute(buffer, wait=wait, signal=signal)
 
     def run_dispatch(self, executable: Executable, entry: str, bindings: Sequence[BufferView], config: dict[str, Any]) -> None:
         self._executor.run(executable, entry, bindings, config)

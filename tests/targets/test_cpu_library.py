@@ -184,9 +184,9 @@ def test_a_library_output_read_across_rows_gets_no_epilogue() -> None:
 @pytest.fixture
 def blas_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """BLAS's thread count at each matmul of the test (OpenBLAS only); calls of any size split."""
-    from byteir_targets.cpu.driver import _BLAS_THREADS
+    from byteir_targets.cpu.driver import _OPENBLAS
 
-    if not _BLAS_THREADS.available:
+    if not _OPENBLAS.available:
         pytest.skip("NumPy's BLAS is not OpenBLAS: library calls run whole")
     monkeypatch.setattr(driver, "_BLAS_MIN_MACS", 0)
     monkeypatch.setattr(driver, "_BLAS_MIN_ROWS", 4)
@@ -194,7 +194,7 @@ def blas_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     real = driver._matmul
 
     def matmul(*args) -> None:  # noqa: ANN002
-        seen.append(_BLAS_THREADS._get())  # type: ignore[misc]
+        seen.append(_OPENBLAS._get())  # type: ignore[misc]
         real(*args)
 
     monkeypatch.setattr(driver, "_matmul", matmul)
@@ -212,10 +212,10 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, bl
     """A matmul is cut into a part per thread (rows, batches, or columns when rows are few and
     nothing follows per row); each part runs with BLAS's own threads off, so none is left
     spinning after the call; the count is restored after; each row's epilogue runs once."""
-    from byteir_targets.cpu.driver import _BLAS_THREADS
+    from byteir_targets.cpu.driver import _OPENBLAS
 
     monkeypatch.setattr(driver, "_EPILOGUE_BLOCK_BYTES", 64)
-    before = _BLAS_THREADS._get()  # type: ignore[misc]
+    before = _OPENBLAS._get()  # type: ignore[misc]
     seen = blas_counts
     x, y = _r(*a), _r(*b)
     c_shape = (*a[:-1], b[-1])
@@ -226,7 +226,7 @@ def test_library_calls_run_in_parts_with_single_threaded_blas(a, b, epilogue, bl
     np.testing.assert_allclose(got, x @ y, rtol=1e-5, atol=1e-5)
     split = not (epilogue and len(a) == 2 and a[0] < 4 * 3)
     assert len(seen) > 1 and set(seen) == ({1} if split else {before})
-    assert _BLAS_THREADS._get() == before  # type: ignore[misc]
+    assert _OPENBLAS._get() == before  # type: ignore[misc]
     if epilogue:
         covered = sorted(r for lo, hi in rows_done for r in range(lo, hi))
         assert covered == list(range(c_shape[0]))
@@ -236,14 +236,14 @@ def test_library_calls_run_whole_on_blas_threads_when_told(blas_counts: list[int
     """With `blas_threads` (a program with no parallel code of ours), a call runs whole with BLAS
     threading it on the executor's thread count, restored after; an epilogue big enough for
     threads of its own keeps the call in parts all the same."""
-    from byteir_targets.cpu.driver import _BLAS_THREADS
+    from byteir_targets.cpu.driver import _OPENBLAS
 
-    before = _BLAS_THREADS._get()  # type: ignore[misc]
+    before = _OPENBLAS._get()  # type: ignore[misc]
     seen = blas_counts
     x, y = _r(70, 9), _r(9, 5)
     call = {"op": "contraction", "a_shape": [1, 70, 9], "b_shape": [1, 9, 5], "c_shape": [1, 70, 5]}
     np.testing.assert_allclose(_run_call(call, x, y, (70, 5), 3, blas_threads=True), x @ y, rtol=1e-5, atol=1e-5)
-    assert seen == [3] and _BLAS_THREADS._get() == before  # type: ignore[misc]
+    assert seen == [3] and _OPENBLAS._get() == before  # type: ignore[misc]
     seen.clear()
     monkeypatch.setattr(driver, "_POINTS_PER_THREAD", 16)  # the 350 outputs' epilogue is worth threads
     rows_done: list[tuple[int, int]] = []
