@@ -97,6 +97,8 @@ def gemm(routine: GemmRoutine, a: Matrix, b: Matrix, c: Matrix, accumulate: bool
     if None in layouts or min(a.rows, a.cols, b.cols) < 1:
         return None
     (a_cm, lda), (b_cm, ldb), (c_cm, ldc) = layouts  # type: ignore[misc]
+    if max(c.rows, c.cols, a.cols, lda, ldb, ldc) >= 1 << (routine.index_bits - 1):
+        return None  # (past the BLAS build's integers)
     # a column-major C is the row-major C^T: each operand stored the other way is read transposed
     return Gemm(routine, COL_MAJOR if c_cm else ROW_MAJOR, TRANS if a_cm != c_cm else NO_TRANS, TRANS if b_cm != c_cm else NO_TRANS,
                 c.rows, c.cols, a.cols, (a.slot, a.offset), lda, (b.slot, b.offset), ldb, (c.slot, c.offset), ldc, 1.0 if accumulate else 0.0)  # fmt: skip

@@ -48,6 +48,13 @@ def test_a_column_major_output_is_the_transposed_row_major_product() -> None:
     assert gemm(routine, a, b, Matrix(2, 0, 5, 6, 1, 5), True) == Gemm(routine, COL_MAJOR, TRANS, NO_TRANS, 5, 6, 7, (0, 0), 7, (1, 0), 7, (2, 0), 5, 1.0)
 
 
+def test_a_product_past_the_blas_integers_is_not_a_gemm() -> None:
+    """An LP64 BLAS takes 32-bit sizes and leading dimensions: a row 2^31 elements apart is past them."""
+    a, b, c = Matrix(0, 0, 2, 3, 1 << 31, 1), Matrix(1, 0, 3, 4, 4, 1), Matrix(2, 0, 2, 4, 4, 1)
+    assert gemm(GemmRoutine(0, 32, False), a, b, c, False) is None
+    assert gemm(GemmRoutine(0, 64, False), a, b, c, False) is not None
+
+
 def _r(*shape: int, dtype=np.float32) -> np.ndarray:  # noqa: ANN001
     return RNG.standard_normal(shape).astype(dtype)
 
