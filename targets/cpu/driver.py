@@ -26,7 +26,7 @@ from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFault
 from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable, Fence
 from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, buffer_bytes, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
-from byteir_targets.cpu.launch import Call, Gemm, GemmRoutine, Matrix, NativeLaunch, gemm
+from byteir_targets.cpu.launch import Call, Copy, Gemm, GemmRoutine, Matrix, NativeLaunch, gemm
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
 
@@ -790,17 +790,23 @@ class _NativeProgram(CommandBuffer):
 
 
 def _native_program(commands: Sequence[Command], executor: HostExecutor) -> _NativeProgram | None:
-    """`commands` as a native program, when each is a dispatch with a native launch over host
-    buffers whose library operands lie inside their buffers and whose outputs do not overlap an
-    operand in the same buffer; else None."""
+    """`commands` as a native program, when each is a copy between views of equal size or a
+    dispatch with a native launch, over host buffers, whose library operands lie inside their
+    buffers and whose outputs do not overlap an operand in the same buffer; else None."""
     buffers: dict[int, int] = {}
     held: list[HostBuffer] = []
     launches, overlaps = [], []
     for command in commands:
-        if command.kind != "dispatch":
+        if command.kind == "copy":
+            bindings = command.args
+            if len(bindings) != 2 or bindings[0].nbytes != bindings[1].nbytes:
+                return None  # (the copy raises it when it runs)
+            launch = _Launch((), True, NativeLaunch([Copy((0, 0), (1, 0), bindings[0].nbytes)]))
+        elif command.kind == "dispatch":
+            executable, entry, bindings, config = command.args
+            launch = executor.prepare(executable, entry, config)
+        else:
             return None
-        executable, entry, bindings, config = command.args
-        launch = executor.prepare(executable, entry, config)
         if launch is None or launch.native is None or not all(isinstance(v.buffer, HostBuffer) for v in bindings):
             return None
         for view in bindings:

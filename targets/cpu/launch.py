@@ -19,7 +19,7 @@ from typing import Any
 import llvmlite.ir as ll
 import numpy as np
 
-__all__ = ["Call", "Gemm", "GemmRoutine", "Matrix", "NativeLaunch", "gemm"]
+__all__ = ["Call", "Copy", "Gemm", "GemmRoutine", "Matrix", "NativeLaunch", "gemm"]
 
 #: CBLAS enum values
 ROW_MAJOR, COL_MAJOR, NO_TRANS, TRANS = 101, 102, 111, 112
@@ -91,6 +91,15 @@ class Call:
     hi: int
 
 
+@dataclass(frozen=True)
+class Copy:
+    """`size` bytes from (binding slot, byte offset) `source` to `target` (as memmove: they may overlap)."""
+
+    source: tuple[int, int]
+    target: tuple[int, int]
+    size: int
+
+
 def gemm(routine: GemmRoutine, a: Matrix, b: Matrix, c: Matrix, accumulate: bool) -> Gemm | None:
     """The CBLAS call computing ``c (+)= a @ b``, or None when BLAS cannot read one of the views."""
     layouts = a.layout(), b.layout(), c.layout()
@@ -110,7 +119,7 @@ class NativeLaunch:
     order. Its calls go to the steps' functions by address: whoever holds it keeps their
     executable alive."""
 
-    def __init__(self, ops: Sequence[Call | Gemm]) -> None:
+    def __init__(self, ops: Sequence[Call | Copy | Gemm]) -> None:
         self.ops = tuple(ops)
         #: whether it calls BLAS (which then runs on the threads it is set to)
         self.blas = any(isinstance(op, Gemm) for op in self.ops)
@@ -118,6 +127,8 @@ class NativeLaunch:
         for row, op in zip(self._table, self.ops):
             if isinstance(op, Call):
                 row[:4] = (_CALL, op.address, op.lo, op.hi)
+            elif isinstance(op, Copy):
+                row[:7] = (_COPY, 0, *op.source, *op.target, op.size)
             else:
                 kind = _GEMM + 2 * op.routine.double + (op.routine.index_bits == 64)
                 row[:] = (kind, op.routine.address, op.order, op.trans_a, op.trans_b, op.m, op.n, op.k, *op.a, op.lda, *op.b, op.ldb, *op.c, op.ldc, op.beta)
@@ -132,8 +143,9 @@ class NativeLaunch:
 #: an operation's words: kind, function address, then its arguments (a Gemm's: order, trans_a,
 #: trans_b, m, n, k, (slot, byte offset) and leading dimension of A, B and C, beta)
 _WORDS = 18
-#: kinds: a generated function over rows; a gemm (+ 2 for double, + 1 for 64-bit integers)
-_CALL, _GEMM = 0, 1
+#: kinds: a generated function over rows; a copy (words 2-6: source slot and offset, target
+#: slot and offset, bytes); a gemm (+ 2 for double, + 1 for 64-bit integers)
+_CALL, _COPY, _GEMM = 0, 1, 2
 
 
 class _Runner:
@@ -184,6 +196,17 @@ def _runner_module() -> ll.Module:
     step_type = ll.FunctionType(ll.VoidType(), [_PTR, _I64, _I64])
     b.call(b.inttoptr(word(1), step_type.as_pointer()), [table, word(2), word(3)])
     b.branch(step)
+
+    def operand(k: int) -> Any:  # (slot, byte offset) at words k, k + 1
+        base = b.load(b.gep(table, [word(k)], source_etype=_PTR), typ=_PTR)
+        return b.gep(base, [word(k + 1)], source_etype=ll.IntType(8))
+
+    copy = fn.append_basic_block("copy")
+    switch.add_case(_I64(_COPY), copy)
+    b.position_at_end(copy)
+    memmove = module.declare_intrinsic("llvm.memmove", [_PTR, _PTR, _I64])
+    b.call(memmove, [operand(4), operand(2), word(6), ll.IntType(1)(0)])
+    b.branch(step)
     for double in (False, True):
         for wide in (False, True):
             block = fn.append_basic_block(f"{'d' if double else 's'}gemm{64 if wide else 32}")
@@ -191,10 +214,6 @@ def _runner_module() -> ll.Module:
             b.position_at_end(block)
             index = _I64 if wide else _I32
             real = ll.DoubleType() if double else ll.FloatType()
-
-            def operand(k: int) -> Any:  # (slot, byte offset) at words k, k + 1
-                base = b.load(b.gep(table, [word(k)], source_etype=_PTR), typ=_PTR)
-                return b.gep(base, [word(k + 1)], source_etype=ll.IntType(8))
 
             def integer(k: int) -> Any:
                 return word(k) if wide else b.trunc(word(k), _I32)

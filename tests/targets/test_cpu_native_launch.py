@@ -188,3 +188,19 @@ def test_an_output_bound_over_its_operand_runs_from_python(openblas: None) -> No
             queue.unbind_host(a_buffer)
             queue.unbind_host(c_buffer)
         np.testing.assert_allclose(shared, x @ w, rtol=1e-5, atol=1e-5)
+
+
+def test_programs_with_copies_run_natively() -> None:
+    """A program returning an input as it is copies it into its output: a memmove of the native program."""
+    import byteir_sdk
+    from byteir_sdk.runtime import Session
+
+    x, w = _r(3, 4), _r(4, 4)
+    fn = lambda x, w: (x @ w, x)  # noqa: E731
+    with Session(byteir_sdk.compile(byteir_sdk.load(fn, x, w), "cpu")) as session:
+        assert isinstance(session._commands, driver._NativeProgram)
+        assert [c.kind for c in session._commands.commands] == ["dispatch", "copy"]
+        for _ in range(2):
+            product, same = session.run([x, w])
+            np.testing.assert_allclose(product, x @ w, rtol=1e-5, atol=1e-5)
+            np.testing.assert_array_equal(same, x)
