@@ -759,9 +759,9 @@ def _address(view: BufferView) -> int:
 
 
 class _NativeProgram(CommandBuffer):
-    """A recorded program of dispatches that all have native launches, over host buffers: a run
-    fills each launch's address table from the buffers' addresses and calls the launches in turn,
-    with no Python per step or library call. Operand bounds, and overlaps of a call's output with
+    """A recorded program of copies and of dispatches that all have native launches, over host
+    buffers: a run fills each launch's address table from the buffers' addresses and calls the
+    launches in turn, with no Python per step or library call. Operand bounds, and overlaps of a call's output with
     its operands in the same buffer, were checked when it was recorded; overlaps across buffers
     (which may be bound to callers' arrays) are checked each run."""
 
@@ -774,17 +774,17 @@ class _NativeProgram(CommandBuffer):
         self._blas = any(native.blas for native, _, _ in self._launches)
         #: (output's buffer index, byte offset, size, operand's buffer index, byte offset, size)
         self._overlaps = tuple(overlaps)
+        self._lock = threading.Lock()  # (the address tables are the program's: one run at a time)
 
     def run(self, threads: int) -> bool:
         """Run it with BLAS on `threads`; False (nothing run) when an output overlaps an operand."""
         bases = [buffer.address for buffer in self._buffers]  # (a released buffer raises)
         if any(_overlap(bases[c] + c_at, c_size, bases[x] + x_at, x_size) for c, c_at, c_size, x, x_at, x_size in self._overlaps):
             return False
-        for _, table, fills in self._launches:
-            for slot, buffer, offset in fills:
-                table[slot] = bases[buffer] + offset
-        with _OPENBLAS.using(threads) if self._blas else contextlib.nullcontext():
-            for native, table, _ in self._launches:
+        with self._lock, _OPENBLAS.using(threads) if self._blas else contextlib.nullcontext():
+            for native, table, fills in self._launches:
+                for slot, buffer, offset in fills:
+                    table[slot] = bases[buffer] + offset
                 native(ctypes.addressof(table))
         return True
 
@@ -801,20 +801,23 @@ def _native_program(commands: Sequence[Command], executor: HostExecutor) -> _Nat
             bindings = command.args
             if len(bindings) != 2 or bindings[0].nbytes != bindings[1].nbytes:
                 return None  # (the copy raises it when it runs)
-            launch = _Launch((), True, NativeLaunch([Copy((0, 0), (1, 0), bindings[0].nbytes)]))
+            native, steps = NativeLaunch([Copy((0, 0), (1, 0), bindings[0].nbytes)]), ()
         elif command.kind == "dispatch":
             executable, entry, bindings, config = command.args
             launch = executor.prepare(executable, entry, config)
+            if launch is None:
+                return None
+            native, steps = launch.native, launch.steps
         else:
             return None
-        if launch is None or launch.native is None or not all(isinstance(v.buffer, HostBuffer) for v in bindings):
+        if native is None or not all(isinstance(v.buffer, HostBuffer) for v in bindings):
             return None
         for view in bindings:
             if id(view.buffer) not in buffers:
                 buffers[id(view.buffer)] = len(held)
                 held.append(view.buffer)
         place = [(buffers[id(v.buffer)], v.offset) for v in bindings]
-        for step in launch.steps:
+        for step in steps:
             if isinstance(step, _LibraryStep):
                 try:
                     for x in step.operands.values():
@@ -830,7 +833,7 @@ def _native_program(commands: Sequence[Command], executor: HostExecutor) -> _Nat
                     elif _overlap(c_at, c.span, x_at, x.span):
                         return None
         table = (ctypes.c_void_p * max(len(bindings), 1))()
-        launches.append((launch.native, table, tuple((slot, *place[slot]) for slot, v in enumerate(bindings) if v.nbytes)))
+        launches.append((native, table, tuple((slot, *place[slot]) for slot, v in enumerate(bindings) if v.nbytes)))
     return _NativeProgram(commands, held, launches, overlaps) if launches else None
 
 

@@ -138,8 +138,15 @@ def test_a_parallel_step_covers_every_row_once_in_chunks(extent: int, threads: i
     from byteir_targets.cpu.driver import HostExecutor
 
     seen: list[tuple[int, int, int]] = []
+    caller, caller_started = threading.get_ident(), threading.Event()
 
     def step(table: int, lo: int, hi: int) -> None:
+        # Workers hold their first chunk until the calling thread has taken one: on a loaded
+        # machine the calling thread may otherwise be scheduled only after they took every chunk.
+        if threading.get_ident() == caller:
+            caller_started.set()
+        else:
+            caller_started.wait(10)
         seen.append((lo, hi, threading.get_ident()))
         time.sleep(0.005)  # a kernel releases the GIL while it runs
 
