@@ -304,16 +304,14 @@ class HostExecutor:
                      after: Callable[[int, int], None] | None, blas_threads: bool = False) -> None:
         """``c (+)= a @ b`` over views (batch axes, then the matrix) in parts. `rows` is the axis the
         output's first dim (the epilogue's rows) runs along: ``("batch", i)`` or ``("m", units)``
-        (`units` matrix rows a row); parts and epilogue blocks are cut along it. Without one, or
-        when a lone matrix has fewer rows than columns, parts are columns (each thread then packs
-        only its columns of B; parts of rows would each pack all of B) and the epilogue runs after,
-        in parts of rows."""
-        nb = a.ndim - 2
+        (`units` matrix rows a row); parts and epilogue blocks are cut along it (`_row_cut`).
+        Without a cut, parts are columns and the epilogue runs after, in parts of rows."""
         m, n = c.shape[-2], c.shape[-1]
         split = c.size * a.shape[-1] >= _BLAS_MIN_MACS
         # an epilogue worth threads of its own keeps the call in parts (see runs_code_in_parallel)
         whole = blas_threads and not (after is not None and _threaded_epilogue(c.size))
-        if rows is None or (nb == 0 and n > m):
+        cut = _row_cut(c.shape, c.itemsize, rows, after is not None)
+        if cut is None:
 
             def columns(lo: int, hi: int) -> None:
                 _matmul(a, b[..., lo:hi], c[..., lo:hi], accumulate)
@@ -322,24 +320,17 @@ class HostExecutor:
             if after is not None and rows is not None:
                 self._in_parts(after, m // rows[1], max(1, _BLAS_MIN_ROWS // rows[1]), split=_threaded_epilogue(c.size))
             return
-        if rows[0] == "batch":
-            axis, scale, grain = rows[1], 1, 1
-            operands = ((a, axis), (b, axis), (c, axis))
-        else:
-            axis, scale = nb, rows[1]
-            grain = max(1, -(-_BLAS_MIN_ROWS // scale))
-            operands = ((a, nb), (b, None), (c, nb))
-        units = c.shape[axis] // scale
-        step = _block_rows(units, c.nbytes // max(units, 1), after is not None)
+        grain = 1 if cut.batches else max(1, -(-_BLAS_MIN_ROWS // cut.scale))
+        operands = ((a, cut.axis), (b, cut.axis if cut.batches else None), (c, cut.axis))
 
         def part(lo: int, hi: int) -> None:
-            for first in range(lo, hi, step):
-                end = min(first + step, hi)
-                _matmul(*(_along(x, ax, first * scale, end * scale) for x, ax in operands), accumulate)
+            for first in range(lo, hi, cut.block):
+                end = min(first + cut.block, hi)
+                _matmul(*(_along(x, ax, first * cut.scale, end * cut.scale) for x, ax in operands), accumulate)
                 if after is not None:
                     after(first, end)
 
-        self._in_parts(part, units, grain, split, whole)
+        self._in_parts(part, cut.units, grain, split, whole)
 
     def _in_parts(self, part: Callable[[int, int], None], extent: int, grain: int = 1, split: bool = True, whole: bool = False) -> None:
         """`part(lo, hi)` over [0, extent): library work (BLAS calls, and the epilogue of each block
@@ -450,20 +441,18 @@ def _native_contraction(step: _LibraryStep) -> list[Call | Gemm] | None:
             ops.append(op)
         return True
 
-    m, n = c.shape[-2], c.shape[-1]
-    if rows is None or (nb == 0 and n > m):
+    cut = _row_cut(c.shape, c.dtype.itemsize, rows, bool(epilogue))
+    if cut is None:
         if not products(views):
             return None
         if rows is not None:
-            ops += [Call(fn, 0, m // rows[1]) for fn in epilogue]
+            ops += [Call(fn, 0, c.shape[-2] // rows[1]) for fn in epilogue]
         return ops
-    axis, scale, cut = (rows[1], 1, (True, True, True)) if rows[0] == "batch" else (nb, rows[1], (True, False, True))
-    units = c.shape[axis] // scale
-    step_rows = _block_rows(units, math.prod(c.shape) * c.dtype.itemsize // max(units, 1), bool(epilogue))
-    for first in range(0, units, step_rows):
-        end = min(first + step_rows, units)
+    axis, scale = cut.axis, cut.scale
+    for first in range(0, cut.units, cut.block):
+        end = min(first + cut.block, cut.units)
         block = [(offset + first * scale * strides[axis], (*shape[:axis], (end - first) * scale, *shape[axis + 1 :]), strides) if sliced else (offset, shape, strides)
-                 for sliced, (offset, shape, strides) in zip(cut, views)]  # fmt: skip
+                 for sliced, (offset, shape, strides) in zip((True, cut.batches, True), views)]  # fmt: skip
         if not products(block):
             return None
         ops += [Call(fn, first, end) for fn in epilogue]
@@ -476,9 +465,7 @@ def _fits_native(launch: _Launch, bindings: Sequence[BufferView], addresses: Seq
     would copy that one first; BLAS would read what it has written)."""
     for step in launch.steps:
         if isinstance(step, _LibraryStep):
-            op = step.call["op"]
-            for x in step.operands.values():
-                x.check(bindings, op)
+            step.check(bindings)
             a, b, c = (step.operands[key] for key in "abc")
             if any(_overlap(addresses[c.slot] + c.offset, c.span, addresses[x.slot] + x.offset, x.span) for x in (a, b)):
                 return False
@@ -556,6 +543,11 @@ class _LibraryStep:
     call: dict[str, Any]
     epilogue: tuple[Any, ...]
     operands: dict[str, _Operand]
+
+    def check(self, bindings: Sequence[BufferView]) -> None:
+        """KernelFaultError unless every operand lies inside its binding's buffer."""
+        for x in self.operands.values():
+            x.check(bindings, self.call["op"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -672,6 +664,34 @@ class _OpenBlas:
 _OPENBLAS = _OpenBlas()
 
 
+@dataclasses.dataclass(frozen=True)
+class _RowCut:
+    """How a contraction is cut along its output's first dim: `units` rows, each `scale` entries
+    of the views' `axis` (batches, or matrix rows of A and C; `batches`: B is cut too), computed
+    `block` rows at a time before their epilogue runs on them."""
+
+    axis: int
+    scale: int
+    batches: bool
+    units: int
+    block: int
+
+
+def _row_cut(c_shape: Sequence[int], itemsize: int, rows: Sequence[Any] | None, epilogue: bool) -> _RowCut | None:
+    """The cut along `rows` (``("batch", axis)`` or ``("m", matrix rows a row)``) of a contraction
+    with output `c_shape`, as both the Python path and native launches run it; None for one
+    product over all rows, cut by columns (no `rows`, or a lone matrix with fewer rows than
+    columns: each thread then packs only its columns of B, where parts of rows would each pack
+    all of B)."""
+    nb = len(c_shape) - 2
+    if rows is None or (nb == 0 and c_shape[-1] > c_shape[-2]):
+        return None
+    batches = rows[0] == "batch"
+    axis, scale = (int(rows[1]), 1) if batches else (nb, int(rows[1]))
+    units = c_shape[axis] // scale
+    return _RowCut(axis, scale, batches, units, _block_rows(units, math.prod(c_shape) * itemsize // max(units, 1), epilogue))
+
+
 def _block_rows(rows: int, row_bytes: int, epilogue: bool) -> int:
     """Rows of a library call's output per block: all of them without an epilogue, else about
     _EPILOGUE_BLOCK_BYTES, so the epilogue finds them in cache."""
@@ -761,9 +781,9 @@ def _address(view: BufferView) -> int:
 class _NativeProgram(CommandBuffer):
     """A recorded program of copies and of dispatches that all have native launches, over host
     buffers: a run fills each launch's address table from the buffers' addresses and calls the
-    launches in turn, with no Python per step or library call. Operand bounds, and overlaps of a call's output with
-    its operands in the same buffer, were checked when it was recorded; overlaps across buffers
-    (which may be bound to callers' arrays) are checked each run."""
+    launches in turn, with no Python per step or library call. Operand bounds, and overlaps of a
+    call's output with its operands in the same buffer, were checked when it was recorded;
+    overlaps across buffers (which may be bound to callers' arrays) are checked each run."""
 
     def __init__(self, commands: Sequence[Command], buffers: Sequence[HostBuffer], launches: Sequence[tuple[NativeLaunch, Any, tuple]],
                  overlaps: Sequence[tuple[int, int, int, int, int, int]]) -> None:  # fmt: skip
@@ -820,8 +840,7 @@ def _native_program(commands: Sequence[Command], executor: HostExecutor) -> _Nat
         for step in steps:
             if isinstance(step, _LibraryStep):
                 try:
-                    for x in step.operands.values():
-                        x.check(bindings, step.call["op"])
+                    step.check(bindings)
                 except KernelFaultError:
                     return None  # (the dispatch raises it when it runs)
                 a, b, c = (step.operands[key] for key in "abc")
@@ -851,7 +870,7 @@ class CpuQueue(HostQueue):
         dispatches = [c.args[3] for c in commands if c.kind == "dispatch"]
         blas_threads = not any(self._executor.runs_code_in_parallel(config) for config in dispatches)
         recorded = [Command("dispatch", (*c.args[:3], {**c.args[3], "blas_threads": blas_threads})) if c.kind == "dispatch" else c for c in commands]
-        # launches parsed (native ones JIT-compiled) at load, not in the first run
+        # launches parsed (native ones packed) at load, not in the first run
         try:
             program = _native_program(recorded, self._executor)
         except Exception:  # noqa: BLE001 - a bad launch config fails its dispatch when it runs, as a KernelFaultError
