@@ -17,6 +17,17 @@ cold (ours: compile + load/JIT with an empty object cache; XLA: lower + compile;
 load), after one warm-up compile of a small program by each so that no one pays its imports;
 and our arena peak vs XLA's temp bytes.
 
+Working memory, measured: XLA's temp bytes (its compiled memory analysis) leave out what runs
+inside XLA:CPU's YNNPACK fusions (jaxlib 0.10 runs the transformer's attention, and the whole MNIST
+CNN, as one such fusion each). So each workload is also run in a child process with
+``malloc_peak.c`` (built with ``cc``) preloaded, which counts the bytes in use through malloc and
+their peak: a runner's growth is the peak over one run above what was in use before it, less one
+set of outputs (the previous run's result is still held; XLA's inputs are already on its device,
+as ours are bound without a copy). Ours is our arena (allocated at load) plus that growth; XLA's
+is the larger of its temp bytes and that growth. What a runtime keeps between runs (XLA's packed
+weights, say) is not growth, and memory mapped without malloc is not counted. Without ``cc``, the
+column reads "-".
+
 Usage: python benchmarks/cpu_workloads.py [--rounds 7] [--only NAME,...] [--out DIR]
 Writes DIR/cpu_workloads.{md,json} (default benchmarks/results/).
 """
@@ -24,12 +35,16 @@ Writes DIR/cpu_workloads.{md,json} (default benchmarks/results/).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import logging
 import os
 import platform
 import random
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -159,6 +174,62 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def _peak_growth(run: Callable[[], object]) -> int:
+    """Peak bytes in use through malloc during one `run`, above what was in use before it (the
+    previous run's result still held); in a process with ``malloc_peak.c`` preloaded."""
+    shim = ctypes.CDLL(None)
+    shim.malloc_peak_reset.restype = shim.malloc_peak.restype = ctypes.c_longlong
+    held = run()
+    held = run()
+    base = shim.malloc_peak_reset()
+    held = run()  # noqa: F841  (made while the previous result is still held)
+    return int(shim.malloc_peak()) - int(base)
+
+
+def _working_memory_here(name: str) -> dict[str, int]:
+    """Working memory of workload `name`, ours and XLA's (see the module docstring); run in the
+    child process that ``malloc_peak.c`` is preloaded into."""
+    w = next(w for w in workloads() if w.name == name)
+    program = byteir_sdk.load(w.fn, *w.args)
+    out_bytes = analyze(program).output_bytes
+    comp = run_stages(program, CompileOptions.make("cpu"))
+    xla = jax.jit(w.fn).lower(*w.args).compile()
+    with Session(comp.byre) as session:
+        ours = _peak_growth(lambda: session.run(w.args))
+    args = [jax.device_put(a) for a in w.args]  # (as ours binds its inputs: no copy of them is counted)
+    theirs = _peak_growth(lambda: jax.block_until_ready(xla(*args)))
+    temp = getattr(xla.memory_analysis(), "temp_size_in_bytes", 0) or 0
+    return {"ours": (comp.plan.arena_bytes if comp.plan else 0) + max(0, ours - out_bytes), "xla": max(temp, theirs - out_bytes)}
+
+
+def _working_memory(name: str, shim: Path | None) -> dict[str, int] | None:
+    """`_working_memory_here` of workload `name` in a child process with `shim` preloaded; None
+    without the shim or when the child fails."""
+    if shim is None:
+        return None
+    env = {**os.environ, "LD_PRELOAD": str(shim)}
+    try:
+        done = subprocess.run([sys.executable, __file__, "--working-memory", name], env=env, capture_output=True, text=True, timeout=600, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, OSError, ValueError, IndexError) as exc:
+        log.warning("%s: working memory not measured: %s", name, exc)
+        return None
+
+
+def _build_shim(directory: str) -> Path | None:
+    """``malloc_peak.c`` built into `directory` as a shared library; None without a C compiler."""
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None
+    out = Path(directory) / "malloc_peak.so"
+    try:
+        subprocess.run([cc, "-shared", "-fPIC", "-O2", "-o", str(out), str(Path(__file__).with_name("malloc_peak.c"))], capture_output=True, check=True, timeout=120)
+    except (subprocess.SubprocessError, OSError) as exc:
+        log.warning("malloc_peak.c not built (%s): no working-memory column", exc)
+        return None
+    return out
+
+
 def _iree_runner(text: str, args: list[np.ndarray]) -> tuple[Callable[[], object], float] | None:
     """IREE's llvm-cpu build of the StableHLO `text` as a runner (inputs uploaded once) and its
     compile + load seconds; None where IREE is not installed."""
@@ -200,7 +271,7 @@ _SETTLE_S = 0.25
 _WARM_S = 0.15
 
 
-def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
+def measure(w: Workload, rounds: int, peak: tuple[float, float], shim: Path | None = None) -> dict:
     program = byteir_sdk.load(w.fn, *w.args)
     stats = analyze(program)
     start = time.perf_counter()
@@ -249,6 +320,7 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float]) -> dict:
         "compile_s": compile_s,
         "arena_peak_bytes": comp.plan.arena_bytes if comp.plan else 0, "xla_temp_bytes": getattr(memory, "temp_size_in_bytes", None),
         "kernels": len(comp.kernel_program.kernels) if comp.kernel_program else 0,
+        "working_bytes": _working_memory(w.name, shim),
     }  # fmt: skip
 
 
@@ -261,26 +333,40 @@ def _arena_ratio(arena: int, xla_temp: int | None) -> str:
     return f"{arena / xla_temp:.2f}"
 
 
+def _working_ratio(working: dict[str, int] | None) -> str:
+    """Our measured working memory over XLA's, both in MiB; "-" where it was not measured."""
+    if working is None:
+        return "-"
+    ours, xla = working["ours"], working["xla"]
+    mib = f"{ours / 2**20:.1f} vs {xla / 2**20:.1f} MiB"
+    return mib if xla == 0 else f"{ours / xla:.2f} ({mib})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--only", help="comma-separated workload name prefixes")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results"))
+    parser.add_argument("--working-memory", metavar="NAME", help=argparse.SUPPRESS)  # (the child process of _working_memory)
     args = parser.parse_args()
+    if args.working_memory:
+        print(json.dumps(_working_memory_here(args.working_memory)))
+        return 0
     console = Console()
     # Every load JIT-compiles: an empty object cache (removed at exit), as XLA and IREE compile
     # from scratch too.
     cache = tempfile.TemporaryDirectory(prefix="byteir-bench-cache-")
     os.environ["BYTEIR_CACHE_DIR"] = cache.name
     warm_up()
+    shim = _build_shim(cache.name)
     peak = roofline()
     console.print(f"roofline: sgemm {peak[0] / 1e9:.1f} GFLOP/s, triad {peak[1] / 1e9:.1f} GB/s")
     chosen = [w for w in workloads() if not args.only or any(w.name.startswith(p) for p in args.only.split(","))]
     for w in chosen:
         with console.status(f"{w.name}"):
-            w.results = measure(w, args.rounds, peak)
+            w.results = measure(w, args.rounds, peak, shim)
     table = Table(title=f"CPU target vs peers ({platform.machine()}, {os.cpu_count()} cores, {date.today()})", title_justify="left")
-    columns = ("workload", "ours ms", "XLA ms", "NumPy ms", "IREE ms", "best peer / ours", "ours % roofline", "compile ours/XLA", "arena / XLA temp")
+    columns = ("workload", "ours ms", "XLA ms", "NumPy ms", "IREE ms", "best peer / ours", "ours % roofline", "compile ours/XLA", "arena / XLA temp", "working memory ours / XLA (measured)")
     for col in columns:
         table.add_column(col, justify="left" if col == "workload" else "right")
     rows = []
@@ -293,7 +379,7 @@ def main() -> int:
         temp = r["xla_temp_bytes"]
         row = [w.name, f"{med['ours']:.2f}", f"{med['xla']:.2f}", f"{med['numpy']:.2f}" if "numpy" in med else "-",
                f"{med['iree']:.2f}" if "iree" in med else "-", f"{best_peer / med['ours']:.2f}x", f"{100 * r['fraction_of_roofline']['ours']:.0f}%", f"{compile_ratio:.2f}",
-               _arena_ratio(r["arena_peak_bytes"], temp)]  # fmt: skip
+               _arena_ratio(r["arena_peak_bytes"], temp), _working_ratio(r["working_bytes"])]  # fmt: skip
         rows.append((row, spread))
         table.add_row(*row)
     console.print(table)
