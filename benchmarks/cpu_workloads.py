@@ -338,8 +338,12 @@ def _working_ratio(working: dict[str, int] | None) -> str:
     if working is None:
         return "-"
     ours, xla = working["ours"], working["xla"]
-    mib = f"{ours / 2**20:.1f} vs {xla / 2**20:.1f} MiB"
-    return mib if xla == 0 else f"{ours / xla:.2f} ({mib})"
+    sizes = f"{_size(ours)} vs {_size(xla)}"
+    return sizes if xla == 0 or max(ours, xla) < 2**20 else f"{ours / xla:.2f} ({sizes})"
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**19 else f"{n / 2**10:.1f} KiB"
 
 
 def main() -> int:
