@@ -21,12 +21,12 @@ Working memory, measured: XLA's temp bytes (its compiled memory analysis) leave 
 inside XLA:CPU's YNNPACK fusions (jaxlib 0.10 runs the transformer's attention, and the whole MNIST
 CNN, as one such fusion each). So each workload is also run in a child process with
 ``malloc_peak.c`` (built with ``cc``) preloaded, which counts the bytes in use through malloc and
-their peak: a runner's growth is the peak over one run above what was in use before it, less one
+their peak: a runner's growth is the peak over a run above what was in use before it, less one
 set of outputs (the previous run's result is still held; XLA's inputs are already on its device,
-as ours are bound without a copy). Ours is our arena (allocated at load) plus that growth; XLA's
-is the larger of its temp bytes and that growth. What a runtime keeps between runs (XLA's packed
-weights, say) is not growth, and memory mapped without malloc is not counted. Without ``cc``, the
-column reads "-".
+as ours are bound without a copy), the median of five runs. Ours is our arena (allocated at
+load) plus that growth; XLA's is the larger of its temp bytes and that growth. What a runtime
+keeps between runs (XLA's packed weights, say) is not growth, and memory mapped without malloc is
+not counted. Without ``cc``, the column reads "-".
 
 Usage: python benchmarks/cpu_workloads.py [--rounds 7] [--only NAME,...] [--out DIR]
 Writes DIR/cpu_workloads.{md,json} (default benchmarks/results/).
@@ -174,16 +174,18 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _peak_growth(run: Callable[[], object]) -> int:
-    """Peak bytes in use through malloc during one `run`, above what was in use before it (the
-    previous run's result still held); in a process with ``malloc_peak.c`` preloaded."""
+def _peak_growth(run: Callable[[], object], runs: int = 5) -> list[int]:
+    """Peak bytes in use through malloc during each of `runs` runs, above what was in use before it
+    (the previous run's result still held); in a process with ``malloc_peak.c`` preloaded."""
     shim = ctypes.CDLL(None)
     shim.malloc_peak_reset.restype = shim.malloc_peak.restype = ctypes.c_longlong
     held = run()
-    held = run()
-    base = shim.malloc_peak_reset()
-    held = run()  # noqa: F841  (made while the previous result is still held)
-    return int(shim.malloc_peak()) - int(base)
+    growth = []
+    for _ in range(runs + 1):
+        base = shim.malloc_peak_reset()
+        held = run()  # noqa: F841  (made while the previous result is still held)
+        growth.append(int(shim.malloc_peak()) - int(base))
+    return growth[1:]  # (the first run's previous result was the warm-up's)
 
 
 def _working_memory_here(name: str) -> dict[str, int]:
@@ -199,7 +201,10 @@ def _working_memory_here(name: str) -> dict[str, int]:
     args = [jax.device_put(a) for a in w.args]  # (as ours binds its inputs: no copy of them is counted)
     theirs = _peak_growth(lambda: jax.block_until_ready(xla(*args)))
     temp = getattr(xla.memory_analysis(), "temp_size_in_bytes", 0) or 0
-    return {"ours": (comp.plan.arena_bytes if comp.plan else 0) + max(0, ours - out_bytes), "xla": max(temp, theirs - out_bytes)}
+    # (the median run: in some of XLA's runs the transformer's growth is 10 MiB less, a buffer kept
+    # from an earlier run reused, which is then no growth)
+    ours_growth, theirs_growth = statistics.median(ours), statistics.median(theirs)
+    return {"ours": (comp.plan.arena_bytes if comp.plan else 0) + max(0, int(ours_growth) - out_bytes), "xla": max(temp, int(theirs_growth) - out_bytes)}
 
 
 def _working_memory(name: str, shim: Path | None) -> dict[str, int] | None:
@@ -334,7 +339,8 @@ def _arena_ratio(arena: int, xla_temp: int | None) -> str:
 
 
 def _working_ratio(working: dict[str, int] | None) -> str:
-    """Our measured working memory over XLA's, both in MiB; "-" where it was not measured."""
+    """Our measured working memory and XLA's, with their ratio where either is 1 MiB or more and
+    XLA's is not 0; "-" where it was not measured."""
     if working is None:
         return "-"
     ours, xla = working["ours"], working["xla"]

@@ -623,8 +623,7 @@ class _OpenBlas:
                     for double, letter in ((False, "s"), (True, "d")):
                         name = f"{prefix}cblas_{letter}gemm{suffix}"
                         if hasattr(lib, name):
-                            address = ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
-                            self._gemm[double] = GemmRoutine(int(address), 64 if suffix else 32, double)  # type: ignore[arg-type]
+                            self._gemm[double] = GemmRoutine(_function_address(getattr(lib, name)), 64 if suffix else 32, double)
                     return
 
     @property
