@@ -27,8 +27,10 @@ def bind_inputs(specs: Sequence[TensorSpec], inputs: Inputs, *, what: str = "pro
     Raises InputMismatchError naming the argument on a wrong count, name, shape or dtype.
     Python scalars and lists are accepted where they convert to the exact dtype losslessly.
     """
-    if isinstance(inputs, Mapping):
-        ordered: list[object] = []
+    sequence = isinstance(inputs, (list, tuple))  # (checked first: a Mapping check goes through the ABC)
+    ordered: Sequence[object]
+    if not sequence and isinstance(inputs, Mapping):
+        picked: list[object] = []
         known = {s.name for s in specs} | {f"arg{i}" for i in range(len(specs))}
         unknown = sorted(set(inputs) - known)
         if unknown:
@@ -38,13 +40,14 @@ def bind_inputs(specs: Sequence[TensorSpec], inputs: Inputs, *, what: str = "pro
             )
         for i, spec in enumerate(specs):
             if spec.name in inputs:
-                ordered.append(inputs[spec.name])
+                picked.append(inputs[spec.name])
             elif f"arg{i}" in inputs:
-                ordered.append(inputs[f"arg{i}"])
+                picked.append(inputs[f"arg{i}"])
             else:
                 raise InputMismatchError(f"{what}: missing input arg{i} ({spec})")
+        ordered = picked
     else:
-        ordered = list(inputs)
+        ordered = inputs if sequence else list(inputs)  # type: ignore[arg-type]
         if len(ordered) != len(specs):
             raise InputMismatchError(
                 f"{what}: expected {len(specs)} input(s), got {len(ordered)}",
@@ -54,6 +57,8 @@ def bind_inputs(specs: Sequence[TensorSpec], inputs: Inputs, *, what: str = "pro
 
 
 def _check_one(index: int, spec: TensorSpec, value: object, what: str) -> np.ndarray:
+    if type(value) is np.ndarray and value.dtype == spec.dtype and value.shape == spec.shape:
+        return value  # (the common case, checked first: a run's inputs are checked every run)
     label = f"{what}: input arg{index} ({spec.name})"
     if not isinstance(value, np.ndarray):
         try:

@@ -10,6 +10,7 @@ import gc
 import resource
 from pathlib import Path
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -260,6 +261,25 @@ def test_host_queue_binds_writable_only_to_writable_arrays(device) -> None:
     queue.finish()
     queue.unbind_host(buffer)
     assert np.array_equal(target, np.full(4, 2.5, np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bool", "bfloat16", "int4"])
+@pytest.mark.parametrize("writeable", [True, False], ids=["writable", "read-only"])
+def test_a_bound_buffer_reads_at_the_callers_array(device, dtype: str, writeable: bool) -> None:
+    """A buffer bound to a caller's array reports that array's address and bytes (NumPy dtypes,
+    ml_dtypes' too; writable arrays or not), and its own again once unbound."""
+    queue = device.queue(0)
+    buffer = device.allocate(64)
+    own = buffer.address
+    t = np.dtype(getattr(ml_dtypes, dtype, dtype))
+    array = (np.arange(64 // t.itemsize) % 4).astype(t)
+    array.flags.writeable = writeable
+    assert queue.bind_host(buffer, array)
+    assert buffer.address == array.ctypes.data
+    assert buffer.data.tobytes() == array.tobytes() and np.shares_memory(buffer.data, array)
+    queue.unbind_host(buffer)
+    assert buffer.address == own and not np.shares_memory(buffer.data, array)
+    buffer.release()
 
 
 def test_dropped_outputs_are_written_again_held_ones_never(mlp_byre, device) -> None:
