@@ -603,7 +603,6 @@ class _OpenBlas:
         self._found = False
 
     def _find(self) -> None:
-        self._found = True
         try:
             with open("/proc/self/maps") as maps:
                 paths = {line.split()[-1] for line in maps if "openblas" in line.rsplit("/", 1)[-1].lower()}
@@ -628,10 +627,11 @@ class _OpenBlas:
 
     @property
     def available(self) -> bool:
-        if not self._found:
+        if not self._found:  # (set once the search is over; until then, callers wait on the lock)
             with self._lock:
                 if not self._found:
                     self._find()
+                    self._found = True
         return self._set is not None
 
     def gemm(self, double: bool) -> GemmRoutine | None:
@@ -644,9 +644,10 @@ class _OpenBlas:
         available."""
         return _BlasThreads(self, threads)
 
-    def _enter(self, threads: int) -> None:
+    def _enter(self, threads: int) -> bool:
+        """Count a user in (setting the count for the first); False where there is nothing to set."""
         if not self.available:
-            return
+            return False
         with self._lock:
             if self._users == 0:
                 self._saved = self._get()  # type: ignore[misc]
@@ -654,10 +655,10 @@ class _OpenBlas:
                 if self._changed:
                     self._set(threads)  # type: ignore[misc]
             self._users += 1
+        return True
 
     def _exit(self) -> None:
-        if not self.available:
-            return
+        """Count a user `_enter` counted out (restoring the count after the last)."""
         with self._lock:
             self._users -= 1
             if self._users == 0 and self._changed:
@@ -668,16 +669,17 @@ class _BlasThreads:
     """`_OpenBlas.using`'s context manager (a plain class: a generator's costs a microsecond more
     per run, on runs of a few microseconds)."""
 
-    __slots__ = ("_blas", "_threads")
+    __slots__ = ("_blas", "_threads", "_counted")
 
     def __init__(self, blas: _OpenBlas, threads: int) -> None:
-        self._blas, self._threads = blas, threads
+        self._blas, self._threads, self._counted = blas, threads, False
 
     def __enter__(self) -> None:
-        self._blas._enter(self._threads)
+        self._counted = self._blas._enter(self._threads)
 
     def __exit__(self, *exc: object) -> None:
-        self._blas._exit()
+        if self._counted:
+            self._blas._exit()
 
 
 _OPENBLAS = _OpenBlas()

@@ -337,3 +337,23 @@ def test_parsed_launches_go_with_their_session() -> None:
         assert len(executor._launches) == 0
     finally:
         device.close()
+
+
+def test_blas_thread_count_is_set_by_the_first_user_and_restored_after_the_last() -> None:
+    """`_OPENBLAS.using`: the first user sets the count, a nested or concurrent one runs with it,
+    and the count is back to what the first found once the last is out (also after an error)."""
+    from byteir_targets.cpu.driver import _OPENBLAS
+
+    if not _OPENBLAS.available:
+        pytest.skip("NumPy's BLAS is not OpenBLAS: there is no count to set")
+    before = _OPENBLAS._get()  # type: ignore[misc]
+    first = 1 if before != 1 else 2
+    with _OPENBLAS.using(first):
+        assert _OPENBLAS._get() == first  # type: ignore[misc]
+        with _OPENBLAS.using(first + 1):
+            assert _OPENBLAS._get() == first  # type: ignore[misc]
+        assert _OPENBLAS._get() == first  # type: ignore[misc]
+    assert _OPENBLAS._get() == before  # type: ignore[misc]
+    with pytest.raises(RuntimeError), _OPENBLAS.using(first):
+        raise RuntimeError("a failing call")
+    assert _OPENBLAS._get() == before and _OPENBLAS._users == 0  # type: ignore[misc]
