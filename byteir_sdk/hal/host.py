@@ -135,24 +135,25 @@ class HostBuffer(Buffer):
     def usage(self) -> BufferUsage:
         return self._usage
 
-    @property
-    def data(self) -> np.ndarray:
+    def _check_live(self) -> None:
         if self._data is None:
             raise InvalidArgumentError("buffer was released")
+
+    @property
+    def data(self) -> np.ndarray:
+        self._check_live()
         if self._borrowed is not None:  # (viewed as bytes only when someone asks)
             self._data, self._borrowed = self._borrowed.reshape(-1).view(np.uint8), None
         return self._data
 
     @property
     def address(self) -> int:
-        if self._data is None:
-            raise InvalidArgumentError("buffer was released")
+        self._check_live()
         return self._address if self._own is None else self._borrowed_address
 
     def borrow(self, data: np.ndarray) -> None:
         """Be backed by `data` (a C-contiguous array of exactly this size) until :meth:`give_back`."""
-        if self._data is None:
-            raise InvalidArgumentError("buffer was released")
+        self._check_live()
         if self._own is None:
             self._own = self.data
         self._borrowed, self._borrowed_address = data, _data_address(data)

@@ -140,3 +140,17 @@ def test_accumulating_kernel_adds_to_its_output(by_rows: bool) -> None:
     want = init.copy()
     want[1:3] += np.asarray(lax.conv_general_dilated(image[1:3], filt, (1, 1), "SAME", dimension_numbers=DN))
     np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-5)
+
+
+def test_output_rows_are_cut_into_even_tiles() -> None:
+    """A row of w pixels becomes tiles of at most `most` pixels, as few as can hold it, whose
+    widths differ by at most one, covering it exactly (an empty row: none)."""
+    from byteir_targets.cpu.conv import _pixel_tiles
+
+    assert _pixel_tiles(14, 6) == [(5, 2), (4, 1)] and _pixel_tiles(0, 6) == []
+    for most in (6, 8):
+        for width in range(1, 120):
+            tiles = _pixel_tiles(width, most)
+            widths = [w for w, n in tiles for _ in range(n)]
+            assert sum(widths) == width and max(widths) <= most and max(widths) - min(widths) <= 1
+            assert len(widths) == -(-width // most)
