@@ -17,7 +17,7 @@ import numpy as np
 from byteir_sdk.compiler.backend import Target
 from byteir_sdk.conformance.suite import Case
 from byteir_sdk.errors import ByteIRError, DeadlineExceededError, HalError, InvalidArgumentError, KernelFaultError, OutOfMemoryError
-from byteir_sdk.hal import Device, MemoryType
+from byteir_sdk.hal import Device, ExecutableBlob, MemoryType
 
 __all__ = ["hal_cases"]
 
@@ -179,11 +179,17 @@ def executables(target: Target) -> None:
     byre = read_byre(compile_program(program, target.name))
     backend = target.make_backend()
     fmt = backend.capabilities().executable_format
+    blobs = [ExecutableBlob(exe.format, exe.blob, (*exe.launch.get("steps", []), exe.entry)) for exe in byre.executables.values()]
+    corrupt = ExecutableBlob(fmt, b"\x00\xffcorrupt" * 7, ("main",))
     with _device(target) as dev:
-        for exe in byre.executables.values():
-            dev.prepare_executable(exe.format, exe.blob, [*exe.launch.get("steps", []), exe.entry])
-        exc = _expect(ByteIRError, lambda: dev.prepare_executable(fmt, b"\x00\xffcorrupt" * 7, ["main"]), f"a corrupt {fmt} blob")
+        for blob in blobs:
+            dev.prepare_executable(blob.format, blob.blob, blob.entry_points)
+        batch = dev.prepare_executables(blobs)
+        assert [e.format for e in batch] == [b.format for b in blobs], "prepare_executables did not give one executable per blob, in order"
+        exc = _expect(ByteIRError, lambda: dev.prepare_executable(fmt, corrupt.blob, corrupt.entry_points), f"a corrupt {fmt} blob")
         assert isinstance(exc, HalError), f"a corrupt blob raised {type(exc).__name__}, not a HalError"
+        exc = _expect(ByteIRError, lambda: dev.prepare_executables([*blobs, corrupt]), f"a batch with a corrupt {fmt} blob")
+        assert isinstance(exc, HalError), f"a batch with a corrupt blob raised {type(exc).__name__}, not a HalError"
         _expect(HalError, lambda: dev.prepare_executable("no-such-format", b"x", ["main"]), "an unknown executable format")
 
 

@@ -10,6 +10,7 @@ from byteir_sdk.hal.contract import (
     DeviceInfo,
     Driver,
     Executable,
+    ExecutableBlob,
     Fence,
     MemoryType,
     ProfileEvent,
@@ -18,6 +19,6 @@ from byteir_sdk.hal.contract import (
 )
 
 __all__ = [
-    "Buffer", "BufferUsage", "BufferView", "Command", "CommandBuffer", "Device", "DeviceInfo", "Driver", "Executable", "Fence",
+    "Buffer", "BufferUsage", "BufferView", "Command", "CommandBuffer", "Device", "DeviceInfo", "Driver", "Executable", "ExecutableBlob", "Fence",
     "MemoryType", "ProfileEvent", "Queue", "Semaphore",
 ]  # fmt: skip

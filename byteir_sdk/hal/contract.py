@@ -169,6 +169,16 @@ class Executable(abc.ABC):
 
 
 @dataclass(frozen=True)
+class ExecutableBlob:
+    """A Backend's blob to load (:meth:`Device.prepare_executables`): its format tag, its bytes,
+    and the entry points it will be dispatched by."""
+
+    format: str
+    blob: bytes
+    entry_points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Command:
     """One operation of a recorded sequence: ``dispatch`` with args (executable, entry, bindings,
     config) or ``copy`` with args (source, target), as :class:`Queue` takes them."""
@@ -296,6 +306,13 @@ class Device(abc.ABC):
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
         """Load a Backend's blob. UnimplementedError for a format the device does not run;
         InvalidArgumentError for a corrupt blob (with what is wrong)."""
+
+    def prepare_executables(self, blobs: Sequence[ExecutableBlob]) -> list[Executable]:
+        """Load several of a Backend's blobs (a program's), in order; errors as
+        :meth:`prepare_executable`'s, for the first bad blob. The default loads them one at a time;
+        a device that can load them at once overrides it (the CPU device compiles LLVM IR on all
+        cores)."""
+        return [self.prepare_executable(b.format, b.blob, b.entry_points) for b in blobs]
 
     @abc.abstractmethod
     def set_profiling(self, enabled: bool) -> None:

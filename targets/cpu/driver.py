@@ -20,10 +20,11 @@ from typing import Any
 
 import llvmlite
 import llvmlite.binding as llvm
+from llvmlite.binding import ffi as llvm_ffi
 import numpy as np
 
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
-from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable, Fence
+from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable, ExecutableBlob, Fence
 from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, buffer_bytes, host_array, host_memory_bytes
 from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
 from byteir_targets.cpu.launch import Call, Copy, Gemm, GemmRoutine, Matrix, NativeLaunch, gemm
@@ -55,38 +56,102 @@ def _target_machine() -> llvm.TargetMachine:
     return target.create_target_machine(cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(), opt=3, jit=True)
 
 
-class LlvmExecutable(Executable):
-    """LLVM IR JIT-compiled with MCJIT; object code cached on disk keyed by content hash."""
+def _without_llvmlite_lock(name: str) -> Callable[..., Any]:
+    """llvmlite's C function `name`, called without the process-wide lock llvmlite takes around
+    every call (its private ``_cfn``; the locked call where llvmlite has none). Only for the long
+    calls on one module's own context, target machine and pass builder, which LLVM runs on several
+    threads at once."""
+    locked = getattr(llvm_ffi.lib, name)
+    return getattr(locked, "_cfn", locked)
 
-    def __init__(self, blob: bytes, entry_points: Sequence[str], device: str) -> None:
-        self._device = device
+
+_RUN_PASSES = _without_llvmlite_lock("LLVMPY_RunNewModulePassManager")
+_EMIT_TO_MEMORY = _without_llvmlite_lock("LLVMPY_TargetMachineEmitToMemory")
+
+
+def _close_in_order(*resources: Any) -> None:
+    """Close llvmlite `resources` first to last: an engine (or a module) before the LLVM context it
+    lives in. (Left to the garbage collector, a cycle's objects are finalised in any order, and a
+    context closed before its module's engine crashes the process.)"""
+    for r in resources:
+        r.close()
+
+
+class _LlvmObject:
+    """An llvm-ir blob parsed and verified in an LLVM context of its own, and its native object
+    code: read from the object cache (keyed by content hash), or made by :meth:`compile`, which
+    may run on any thread beside other modules' compiles."""
+
+    def __init__(self, blob: bytes, device: str) -> None:
+        self.device = device
         try:
             text = blob.decode("utf-8", errors="strict") if isinstance(blob, (bytes, bytearray)) else str(blob)
         except UnicodeDecodeError as exc:
             raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-        tm = _target_machine()
-        key = hashlib.sha256(b"\0".join([blob, tm.triple.encode(), llvm.get_host_cpu_name().encode(),
+        self.machine = _target_machine()
+        key = hashlib.sha256(b"\0".join([text.encode(), self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
                                          llvm.get_host_cpu_features().flatten().encode(), llvmlite.__version__.encode()])).hexdigest()  # fmt: skip
         self.cache_file = cache_dir() / f"{key}.o"
+        self.size = len(text)
+        self.context = llvm.create_context()
         try:
-            module = llvm.parse_assembly(text)
-            module.verify()
+            self.module = llvm.parse_assembly(text, context=self.context)
+            self.module.verify()
         except RuntimeError as exc:
             raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: {str(exc).strip().splitlines()[0]}") from None
-        module.triple = tm.triple
-        module.data_layout = str(tm.target_data)
-        self.cache_hit = self.cache_file.is_file()
-        if not self.cache_hit:
-            pto = llvm.create_pipeline_tuning_options(speed_level=3)
-            pto.loop_vectorization = True
-            pto.slp_vectorization = True
-            # Unrolling the long fused bodies (e.g. an expanded erf) makes LLVM take minutes;
-            # the vectorizer's interleaving already gives the ILP.
-            pto.loop_unrolling = False
-            pb = llvm.create_pass_builder(tm, pto)
-            pb.getModulePassManager().run(module, pb)
-        self._engine = llvm.create_mcjit_compiler(module, tm)
-        self._engine.set_object_cache(self._save, self._load)
+        self.release = weakref.finalize(self, _close_in_order, self.module, self.context)
+        self.release.atexit = False
+        self.module.triple = self.machine.triple
+        self.module.data_layout = str(self.machine.target_data)
+        try:
+            self.code: bytes | None = self.cache_file.read_bytes()
+        except OSError:
+            self.code = None
+        self.cache_hit = self.code is not None
+
+    def compile(self) -> None:
+        """Optimise the module and emit its object code, unless it came from the cache; the object
+        goes into the cache (best effort: the cache is an optimisation only)."""
+        if self.code is not None:
+            return
+        tuning = llvm.create_pipeline_tuning_options(speed_level=3)
+        tuning.loop_vectorization = True
+        tuning.slp_vectorization = True
+        # Unrolling the long fused bodies (e.g. an expanded erf) makes LLVM take minutes;
+        # the vectorizer's interleaving already gives the ILP.
+        tuning.loop_unrolling = False
+        builder = llvm.create_pass_builder(self.machine, tuning)
+        _RUN_PASSES(builder.getModulePassManager(), self.module, builder)
+        with llvm_ffi.OutputString() as error:
+            code = _EMIT_TO_MEMORY(self.machine, self.module, 1, error)
+            if not code:
+                raise InvalidArgumentError(f"{self.device}: LLVM could not compile an llvm-ir executable: {error}")
+        try:
+            self.code = ctypes.string_at(llvm_ffi.lib.LLVMPY_GetBufferStart(code), llvm_ffi.lib.LLVMPY_GetBufferSize(code))
+        finally:
+            llvm_ffi.lib.LLVMPY_DisposeMemoryBuffer(code)
+        with contextlib.suppress(OSError):
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(self.code)
+            tmp.replace(self.cache_file)
+
+
+class LlvmExecutable(Executable):
+    """LLVM IR JIT-compiled (MCJIT loads the object code); object code cached on disk keyed by
+    content hash. :meth:`CpuDevice.prepare_executables` compiles several on all cores at once."""
+
+    def __init__(self, blob: bytes, entry_points: Sequence[str], device: str, *, compiled: _LlvmObject | None = None) -> None:
+        if compiled is None:
+            compiled = _LlvmObject(blob, device)
+            compiled.compile()
+        self._device = device
+        self.cache_file, self.cache_hit = compiled.cache_file, compiled.cache_hit
+        module, code = compiled.module, compiled.code
+        self._engine = llvm.create_mcjit_compiler(module, compiled.machine)
+        compiled.release.detach()  # the engine owns the module now; it goes before the context
+        weakref.finalize(self, _close_in_order, self._engine, compiled.context).atexit = False
+        self._engine.set_object_cache(lambda _module, _code: None, lambda _module: code)  # MCJIT loads it, compiles nothing
         self._engine.finalize_object()
         defined = {f.name for f in module.functions if not f.is_declaration}
         # A requested entry that is no function is the kernel's own name: dispatching it runs the
@@ -102,21 +167,6 @@ class LlvmExecutable(Executable):
             if not address:
                 raise InvalidArgumentError(f"{device}: executable has no function {name!r}")
             self._functions[name] = _KERNEL(address)
-
-    def _save(self, module: Any, data: bytes) -> None:
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(self.cache_file)
-        except OSError:
-            pass  # the cache is an optimisation only
-
-    def _load(self, module: Any) -> bytes | None:
-        try:
-            return self.cache_file.read_bytes() if self.cache_file.is_file() else None
-        except OSError:
-            return None
 
     @property
     def format(self) -> str:
@@ -929,12 +979,25 @@ class CpuDevice(HostBackedDevice):
         self._queue = CpuQueue(self)
 
     def prepare_executable(self, format: str, blob: bytes, entry_points: Sequence[str] = ()) -> Executable:  # noqa: A002
+        return self.prepare_executables([ExecutableBlob(format, blob, tuple(entry_points))])[0]
+
+    def prepare_executables(self, blobs: Sequence[ExecutableBlob]) -> list[Executable]:
+        """Every blob is checked and parsed first (a bad one raises before anything compiles); the
+        llvm-ir ones not in the object cache then compile on up to one thread per core at once, the
+        largest first (LLVM takes some 50 ms for a kernel of a few hundred lines)."""
         self._check_open()
-        if format == LLVM_FORMAT:
-            return LlvmExecutable(blob, entry_points, self._info.name)
-        if format == HOST_FORMAT:
-            return HostKernelExecutable(blob, self._info.name)
-        raise UnimplementedError(f"{self._info.name}: executable format {format!r} is not supported", hint=f"Supported: {LLVM_FORMAT}, {HOST_FORMAT}.")
+        for b in blobs:
+            if b.format not in (LLVM_FORMAT, HOST_FORMAT):
+                raise UnimplementedError(f"{self._info.name}: executable format {b.format!r} is not supported", hint=f"Supported: {LLVM_FORMAT}, {HOST_FORMAT}.")
+        parsed = [_LlvmObject(b.blob, self._info.name) if b.format == LLVM_FORMAT else HostKernelExecutable(b.blob, self._info.name) for b in blobs]
+        pending = sorted((o for o in parsed if isinstance(o, _LlvmObject) and o.code is None), key=lambda o: o.size, reverse=True)
+        if len(pending) > 1 and self.threads > 1:
+            with ThreadPoolExecutor(min(self.threads, len(pending)), thread_name_prefix="byteir-llvm") as pool:
+                list(pool.map(_LlvmObject.compile, pending))
+        else:
+            for o in pending:
+                o.compile()
+        return [LlvmExecutable(b.blob, b.entry_points, self._info.name, compiled=o) if isinstance(o, _LlvmObject) else o for b, o in zip(blobs, parsed)]
 
 
 class CpuDriver(Driver):

@@ -4,6 +4,7 @@ tests/conformance/test_suite.py."""
 
 from __future__ import annotations
 
+import threading
 
 import numpy as np
 import pytest
@@ -46,25 +47,33 @@ def test_corrupt_and_unknown_executables(device) -> None:
         device.prepare_executable("spirv", b"\x03\x02\x23\x07")
 
 
-def test_dispatch_runs_a_jitted_kernel_and_reports_faults(device) -> None:
-    ir = """
-    define void @double(ptr %table, i64 %lo, i64 %hi) {
+def _scale_kernel(name: str, factor: int, sine: bool = False) -> bytes:
+    """A kernel `name` that multiplies a float table by `factor`, and with `sine` adds the sine of
+    each element (a loop LLVM vectorises around a libm call, so that a compile takes a while)."""
+    body = "%s = call float @llvm.sin.f32(float %x)\n      %d = fadd float %m, %s" if sine else "%d = fadd float %m, 0.0"
+    return f"""
+    declare float @llvm.sin.f32(float)
+    define void @{name}(ptr %table, i64 %lo, i64 %hi) {{
     entry:
       %p = load ptr, ptr %table
       br label %loop
     loop:
-      %i = phi i64 [ %lo, %entry ], [ %n, %loop ]
+      %i = phi i64 [%lo, %entry], [%n, %loop]
       %a = getelementptr float, ptr %p, i64 %i
-      %v = load float, ptr %a
-      %d = fadd float %v, %v
+      %x = load float, ptr %a
+      %m = fmul float %x, {factor}.0
+      {body}
       store float %d, ptr %a
       %n = add i64 %i, 1
       %c = icmp slt i64 %n, %hi
       br i1 %c, label %loop, label %done
     done:
       ret void
-    }"""
-    exe = device.prepare_executable("llvm-ir", ir.encode(), ["double"])
+    }}""".encode()
+
+
+def test_dispatch_runs_a_jitted_kernel_and_reports_faults(device) -> None:
+    exe = device.prepare_executable("llvm-ir", _scale_kernel("double", 2), ["double"])
     buf = device.allocate(4 * 1000)
     q = device.queue()
     q.update(buf.whole(), np.arange(1000, dtype=np.float32))
@@ -87,6 +96,57 @@ def test_jit_objects_are_cached_on_disk_by_content(tmp_path, monkeypatch, device
     assert second.cache_hit and second.cache_file == first.cache_file
     other = LlvmExecutable(ir.replace(b"@k", b"@k2"), ["k2"], "cpu:0")
     assert other.cache_file != first.cache_file  # keyed by content
+
+
+def test_prepare_executables_compiles_a_batch_on_threads_as_one_at_a_time(tmp_path, monkeypatch, device) -> None:
+    """A batch of llvm-ir blobs compiles on up to one thread per core; each executable runs, and
+    its object code is byte for byte what compiling it alone gives."""
+    from byteir_sdk.hal import ExecutableBlob
+    from byteir_targets.cpu import driver
+
+    threads: set[int] = set()
+    compile_one = driver._LlvmObject.compile
+
+    def compile_recorded(self) -> None:  # noqa: ANN001
+        threads.add(threading.get_ident())
+        compile_one(self)
+
+    monkeypatch.setattr(driver._LlvmObject, "compile", compile_recorded)
+    monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path / "batch"))
+    blobs = [ExecutableBlob("llvm-ir", _scale_kernel(f"k{i}", i + 2, sine=True), (f"k{i}",)) for i in range(6)]
+    exes = device.prepare_executables(blobs)
+    assert [e.entry_points for e in exes] == [b.entry_points for b in blobs] and not any(e.cache_hit for e in exes)
+    assert len(threads) == min(device.threads, len(blobs))
+    x = np.linspace(-3, 3, 1000, dtype=np.float32)
+    q = device.queue()
+    for i, exe in enumerate(exes):
+        buf = device.allocate(x.nbytes)
+        q.update(buf.whole(), x)
+        q.dispatch(exe, f"k{i}", [buf.whole()], {"steps": [f"k{i}"], "extents": [x.size]})
+        got = q.read(buf.view(0, x.shape, x.dtype))
+        q.finish()
+        np.testing.assert_allclose(got, x * (i + 2) + np.sin(x), rtol=1e-6, atol=1e-6)  # float32: libm's sinf vs NumPy's
+    monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path / "alone"))
+    for blob, exe in zip(blobs, exes):
+        alone = driver.LlvmExecutable(blob.blob, blob.entry_points, "cpu:0")
+        assert not alone.cache_hit and alone.cache_file.read_bytes() == exe.cache_file.read_bytes()
+    again = device.prepare_executables(blobs)  # all from the cache: nothing compiles
+    assert all(e.cache_hit for e in again)
+
+
+def test_prepare_executables_checks_every_blob_before_compiling(tmp_path, monkeypatch, device) -> None:
+    """A corrupt blob or an unknown format anywhere in a batch raises before any blob compiles."""
+    from byteir_sdk.hal import ExecutableBlob
+
+    monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path))
+    good = ExecutableBlob("llvm-ir", _scale_kernel("k", 3, sine=True), ("k",))
+    with pytest.raises(InvalidArgumentError, match="corrupt llvm-ir"):
+        device.prepare_executables([good, ExecutableBlob("llvm-ir", b"define void @f( garbage")])
+    with pytest.raises(InvalidArgumentError, match="corrupt host-kernel"):
+        device.prepare_executables([good, ExecutableBlob("stablehlo-host", b"module { garbage")])
+    with pytest.raises(UnimplementedError, match="not supported"):
+        device.prepare_executables([good, ExecutableBlob("spirv", b"\x03\x02\x23\x07")])
+    assert not any(tmp_path.rglob("*.o"))
 
 
 def test_command_buffers_and_inline_ops_keep_queue_order(device) -> None:

@@ -132,7 +132,8 @@ def test_accumulating_kernel_adds_to_its_output(by_rows: bool) -> None:
     image_p, filt_p, out_p = (b.load(b.gep(fn.args[0], [ll.Constant(i64, i)], source_etype=ptr), typ=ptr) for i in range(3))
     emit_direct_conv(b, codegen._Gen.loop, image_p, filt_p, out_p, fn.args[1], fn.args[2], geo, True, by_rows)
     b.ret_void()
-    kernel = LlvmExecutable(str(module).encode(), ["conv"], "cpu:0").function("conv")
+    exe = LlvmExecutable(str(module).encode(), ["conv"], "cpu:0")  # (its code lives as long as it does)
+    kernel = exe.function("conv")
     out = init.copy()
     table = (ctypes.c_void_p * 3)(image.ctypes.data, filt.ctypes.data, out.ctypes.data)
     lo, hi = (6, 18) if by_rows else (1, 3)  # rows 6..17 are those of images 1 and 2

@@ -70,7 +70,9 @@ def test_strided_contractions_run_as_blas_without_copies(name: str) -> None:
     """A transpose before a contraction folds into the dot (graph stage), one after it into the
     contraction's output map (loop stage): BLAS reads and writes the views, no copy loop is left."""
     fn, *shapes = STRIDED[name]
-    comp = checked_compilation(fn, *(_r(*s) for s in shapes))
+    # operands of a quarter: chained contractions' terms stay near 1, so where their sum cancels, its
+    # rounding (on BLAS's order or the interpreter's) stays under f32's absolute tolerance (1e-5)
+    comp = checked_compilation(fn, *(_r(*s) / 4 for s in shapes))
     steps = [s for steps in kernel_steps(comp) for s in steps]
     assert steps and all(s.library is not None and s.library["op"] == "contraction" for s in steps), [s.entry for s in steps]
 
