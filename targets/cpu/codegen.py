@@ -20,7 +20,7 @@ from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.loop.evaluate import scalar_dtype
 from byteir_sdk.compiler.tensor.bufferize import BufferRef, KernelBuffers, buffer_slot, value_root, with_result_copies
 from byteir_sdk.errors import UnsupportedOpError
-from byteir_targets.cpu.conv import band_bytes, emit_direct_conv, filter_block_bytes
+from byteir_targets.cpu.conv import band_bytes, emit_direct_conv, filter_block_bytes, host_lanes
 from byteir_targets.cpu.vecmath import exp_f32, tanh_f32
 
 __all__ = ["generate", "block_locals", "Step", "SUPPORTED_TYPES"]
@@ -806,7 +806,7 @@ class _Gen:
         a block of output channels L1 (measured, 3x3 filters: 180 GFLOP/s at 64 input channels, 36
         KiB a block; 112 at 128, 72 KiB, where im2col + BLAS makes 156)."""
         geo = K.conv_geometry(loop, self.kernel)
-        if geo is None or len(loop.results) != 1 or band_bytes(geo) > _LOCAL_BLOCK_BYTES or filter_block_bytes(geo) > _CONV_FILTER_BLOCK_BYTES:
+        if geo is None or len(loop.results) != 1 or band_bytes(geo) > _LOCAL_BLOCK_BYTES or filter_block_bytes(geo, 8) > _CONV_FILTER_BLOCK_BYTES:
             return None
         if any(self.kernel.types[n].element != "f32" for n in (geo.image_name, geo.filter_name, loop.results[0])):
             return None
@@ -820,7 +820,7 @@ class _Gen:
         lo, hi = fn.args[-2:]
         accumulate = self.accumulates.get(id(loop), True)
         by_rows = self.conv_rows(geo)
-        emit_direct_conv(b, self.loop, bases[geo.image_name], bases[geo.filter_name], bases[out], lo, hi, geo, accumulate, by_rows)
+        emit_direct_conv(b, self.loop, bases[geo.image_name], bases[geo.filter_name], bases[out], lo, hi, geo, accumulate, by_rows, host_lanes())
         b.ret_void()
         n, oh = geo.output[:2]
         self.steps.append(Step(step, n * oh if by_rows else n, points=int(np.prod(loop.domain, dtype=np.int64))))

@@ -1,7 +1,7 @@
 """Direct 2-D convolution in LLVM IR: a register-blocked f32 kernel for NHWC x HWIO convolutions.
 
-The output is computed a tile at a time: up to ``_PIXELS[v]`` consecutive pixels of one output row
-(its tiles as even as they go) by `v` vectors of 8 channels, held in registers while the kernel
+The output is computed a tile at a time: up to ``_PIXELS[lanes][v]`` consecutive pixels of one output
+row (its tiles as even as they go) by `v` vectors of 8 channels (16 with AVX-512), held in registers while the kernel
 runs over the filter's taps and input channels (two filter loads and one image broadcast per pixel
 feed ``pixels x v`` FMAs), then stored once. It is the GEMM micro-kernel of im2col + BLAS without
 the im2col matrix. For each output row, the image rows its taps read are first copied into a band
@@ -13,24 +13,30 @@ so the steps after it (bias, activation) can run on each block of images while i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+import llvmlite.binding as llvm
 import llvmlite.ir as ll
 
 from byteir_sdk.compiler.loop.kernel_ir import ConvGeometry
 
-__all__ = ["emit_direct_conv", "band_bytes", "filter_block_bytes"]
+__all__ = ["emit_direct_conv", "band_bytes", "filter_block_bytes", "host_lanes"]
 
 I1, I32, I64 = ll.IntType(1), ll.IntType(32), ll.IntType(64)
 F32 = ll.FloatType()
 PTR = ll.PointerType()
 
-#: f32 lanes of a vector register (AVX2)
-LANES = 8
-#: pixels per tile for tiles of 1 and 2 vectors of channels: the accumulators, the filter vectors
-#: and a broadcast fit the 16 vector registers
-_PIXELS = {1: 8, 2: 6}
-VEC = ll.VectorType(F32, LANES)
+#: pixels per tile for tiles of 1 and 2 vectors of channels, by f32 lanes of a vector register:
+#: the accumulators, the filter vectors and a broadcast fit the vector registers (AVX2: 16 of 8
+#: lanes; AVX-512: 32 of 16)
+_PIXELS = {8: {1: 8, 2: 6}, 16: {1: 16, 2: 12}}
+
+
+@functools.cache
+def host_lanes() -> int:
+    """f32 lanes of the host's vector registers: 16 with AVX-512, else 8 (AVX2)."""
+    return 16 if llvm.get_host_cpu_features().get("avx512f", False) else 8
 
 
 def _declare(module: ll.Module, name: str, ret: ll.Type, args: list[ll.Type]) -> ll.Function:
@@ -44,10 +50,10 @@ def band_bytes(geo: ConvGeometry) -> int:
     return kh * _band_width(geo) * c * 4
 
 
-def filter_block_bytes(geo: ConvGeometry) -> int:
-    """Bytes of the filter taps that one block of output channels (two vectors) reads."""
+def filter_block_bytes(geo: ConvGeometry, lanes: int) -> int:
+    """Bytes of the filter taps that one block of output channels (two vectors of `lanes`) reads."""
     kh, kw, c, _ = geo.filter
-    return kh * kw * c * 2 * LANES * 4
+    return kh * kw * c * 2 * lanes * 4
 
 
 def _band_width(geo: ConvGeometry) -> int:
@@ -55,10 +61,10 @@ def _band_width(geo: ConvGeometry) -> int:
 
 
 def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.Value, out: ll.Value, lo: ll.Value, hi: ll.Value,
-                     geo: ConvGeometry, accumulate: bool, by_rows: bool = False) -> None:  # fmt: skip
+                     geo: ConvGeometry, accumulate: bool, by_rows: bool = False, lanes: int = 8) -> None:  # fmt: skip
     """Images [lo, hi) of ``out (+)= conv(image, filt)`` (f32 pointers) at `b`, or with `by_rows`
     output rows [lo, hi) of all images (row r is row r % OH of image r // OH); `loop(b, start, stop,
-    body)` emits a counted loop. For each output row, the image rows its taps read are copied into
+    body)` emits a counted loop; vectors of `lanes` f32 (8: AVX2, 16: AVX-512). For each output row, the image rows its taps read are copied into
     a band in the frame, zero-padded left and right, so no tile checks a column."""
     _, h, w, c = geo.image
     kh, kw, _, f = geo.filter
@@ -67,16 +73,17 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
     bw = _band_width(geo)
     k = lambda v: ll.Constant(I64, v)  # noqa: E731
     fn = b.block.function
-    masks = ll.VectorType(I1, LANES)
-    masked_load = _declare(b.module, "llvm.masked.load.v8f32.p0", VEC, [PTR, I32, masks, VEC])
-    masked_store = _declare(b.module, "llvm.masked.store.v8f32.p0", ll.VoidType(), [VEC, PTR, I32, masks])
-    fma = _declare(b.module, "llvm.fma.v8f32", VEC, [VEC, VEC, VEC])
+    LANES, PIXELS = lanes, _PIXELS[lanes]  # noqa: N806
+    VEC, masks = ll.VectorType(F32, LANES), ll.VectorType(I1, LANES)  # noqa: N806
+    masked_load = _declare(b.module, f"llvm.masked.load.v{LANES}f32.p0", VEC, [PTR, I32, masks, VEC])
+    masked_store = _declare(b.module, f"llvm.masked.store.v{LANES}f32.p0", ll.VoidType(), [VEC, PTR, I32, masks])
+    fma = _declare(b.module, f"llvm.fma.v{LANES}f32", VEC, [VEC, VEC, VEC])
     memcpy = _declare(b.module, "llvm.memcpy.p0.p0.i64", ll.VoidType(), [PTR, PTR, I64, I1])
     memset = _declare(b.module, "llvm.memset.p0.i64", ll.VoidType(), [PTR, ll.IntType(8), I64, I1])
     zero = ll.Constant(VEC, [0.0] * LANES)
     with b.goto_entry_block():
         # accumulators live in allocas (promoted to registers by mem2reg): one per pixel and vector
-        accs = [[b.alloca(VEC) for _ in range(2)] for _ in range(max(_PIXELS.values()))]
+        accs = [[b.alloca(VEC) for _ in range(2)] for _ in range(max(PIXELS.values()))]
         band = b.alloca(ll.IntType(8), size=k(band_bytes(geo)))
         band.align = 64
         band.type = PTR  # opaque, like every other pointer here
@@ -116,7 +123,7 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
 
     def tile(out_row: ll.Value, row0: ll.Value, x0: ll.Value, pixels: int, f0: ll.Value, vectors: int, lanes_last: int) -> None:
         """Output pixels x0 .. x0 + pixels - 1 of the row at `out_row` (first element), channels
-        f0 .. f0 + 8 * vectors - 1 (the last vector's first `lanes_last`), from the band of the output
+        f0 .. f0 + LANES * vectors - 1 (the last vector's first `lanes_last`), from the band of the output
         row whose first tap row is image row `row0`."""
         lanes = [LANES] * (vectors - 1) + [lanes_last]
         outs = [[at(out, b.add(out_row, b.add(b.mul(b.add(x0, k(r)), k(f)), b.add(f0, k(v * LANES))))) for v in range(vectors)] for r in range(pixels)]
@@ -159,8 +166,8 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
         if copy_end > copy_first:
             loop(b, k(0), k(kh), copy_row)
         out_row = b.mul(b.add(b.mul(n, k(oh)), y), k(ow * f))
-        for f0, vectors, lanes_last, count in _channel_runs(f):
-            pixels = _PIXELS[vectors]
+        for f0, vectors, lanes_last, count in _channel_runs(f, LANES):
+            pixels = PIXELS[vectors]
 
             def block(fb: ll.Value, f0: int = f0, vectors: int = vectors, lanes_last: int = lanes_last, pixels: int = pixels) -> None:
                 first = b.add(k(f0), b.mul(fb, k(vectors * LANES)))
@@ -190,13 +197,13 @@ def _pixel_tiles(width: int, most: int) -> list[tuple[int, int]]:
     return [(w, n) for w, n in ((narrow + 1, wide), (narrow, tiles - wide)) if n and w]
 
 
-def _channel_runs(channels: int) -> list[tuple[int, int, int, int]]:
+def _channel_runs(channels: int, lanes: int) -> list[tuple[int, int, int, int]]:
     """The output channels as runs of like blocks: (first channel, vectors per block, lanes of a
-    block's last vector, blocks): blocks of two full vectors, then what is left."""
-    pairs = channels // (2 * LANES)
-    runs = [(0, 2, LANES, pairs)] if pairs else []
-    left = channels - pairs * 2 * LANES
+    block's last vector, blocks): blocks of two full vectors of `lanes`, then what is left."""
+    pairs = channels // (2 * lanes)
+    runs = [(0, 2, lanes, pairs)] if pairs else []
+    left = channels - pairs * 2 * lanes
     if left:
-        vectors = -(-left // LANES)
-        runs.append((pairs * 2 * LANES, vectors, left - (vectors - 1) * LANES, 1))
+        vectors = -(-left // lanes)
+        runs.append((pairs * 2 * lanes, vectors, left - (vectors - 1) * lanes, 1))
     return runs

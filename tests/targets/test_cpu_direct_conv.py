@@ -26,6 +26,14 @@ RNG = np.random.default_rng(11)
 DN = ("NHWC", "HWIO", "NHWC")
 
 
+@pytest.fixture(autouse=True, params=[8, 16], ids=["avx2", "avx512"])
+def lanes(request, monkeypatch) -> int:  # noqa: ANN001
+    """Every test runs with the kernel's AVX2 vectors (8 lanes) and its AVX-512 ones (16), whatever
+    the host (without AVX-512, LLVM splits a 16-lane vector in two)."""
+    monkeypatch.setattr(codegen, "host_lanes", lambda: request.param)
+    return request.param
+
+
 def _r(*shape: int) -> np.ndarray:
     return RNG.standard_normal(shape).astype(np.float32)
 
@@ -54,7 +62,7 @@ GEOMETRIES = {  # image NHWC, filter HWIO, stride, padding, filter dilation
 
 
 @pytest.mark.parametrize("name", GEOMETRIES)
-def test_f32_convolutions_run_direct(name: str, filecheck) -> None:  # noqa: ANN001
+def test_f32_convolutions_run_direct(name: str, filecheck, lanes: int) -> None:  # noqa: ANN001
     image, filt, stride, padding, dilation = GEOMETRIES[name]
 
     def conv(x, w):  # noqa: ANN001, ANN202
@@ -67,18 +75,21 @@ def test_f32_convolutions_run_direct(name: str, filecheck) -> None:  # noqa: ANN
                                         dimension_numbers=DN).shape[1]  # fmt: skip
     # few images: the step splits image x output row, else images (and the activation joins it)
     assert steps[0].extent == (n * out_rows if n < codegen._CONV_ROW_SPLIT_IMAGES else n)
-    filecheck(llvm, """
+    filecheck(llvm, f"""
     // CHECK: call void @"llvm.memset.p0.i64"
     // CHECK: call void @"llvm.memcpy.p0.p0.i64"
-    // CHECK: call <8 x float> @"llvm.fma.v8f32"
+    // CHECK: call <{lanes} x float> @"llvm.fma.v{lanes}f32"
     """)
 
 
-def test_partial_vectors_use_masked_loads_and_stores(filecheck) -> None:  # noqa: ANN001
+def test_partial_vectors_use_masked_loads_and_stores(filecheck, lanes: int) -> None:  # noqa: ANN001
+    """9 output channels: a last vector of 1 lane (AVX2) or of 9 (AVX-512)."""
     _, llvm = _compiled(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN), _r(4, 5, 5, 3), _r(3, 3, 3, 9))
-    filecheck(llvm, """
-    // CHECK-DAG: call <8 x float> @"llvm.masked.load.v8f32.p0"({{.*}}, i32 4, <8 x i1> <i1 true, i1 false, i1 false, i1 false, i1 false, i1 false, i1 false, i1 false>
-    // CHECK-DAG: call void @"llvm.masked.store.v8f32.p0"({{.*}}, i32 4, <8 x i1> <i1 true, i1 false, i1 false, i1 false, i1 false, i1 false, i1 false, i1 false>
+    used = 9 % lanes
+    mask = f"<{lanes} x i1> <" + ", ".join(f"i1 {str(i < used).lower()}" for i in range(lanes)) + ">"
+    filecheck(llvm, f"""
+    // CHECK-DAG: call <{lanes} x float> @"llvm.masked.load.v{lanes}f32.p0"({{{{.*}}}}, i32 4, {mask}
+    // CHECK-DAG: call void @"llvm.masked.store.v{lanes}f32.p0"({{{{.*}}}}, i32 4, {mask}
     """)
 
 
@@ -104,22 +115,22 @@ def test_the_pooling_after_a_convolution_joins_its_group() -> None:
     assert comp.plan.arena_bytes == 0
 
 
-def test_wide_filters_f64_and_integers_do_not_run_direct() -> None:
+def test_wide_filters_f64_and_integers_do_not_run_direct(lanes: int) -> None:
     """A filter block over 40 KiB (3x3x128: 72 KiB) runs as im2col + BLAS; so does f64; i32 is generated."""
     conv = lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=DN)  # noqa: E731
     small_ints = lambda *shape: RNG.integers(-3, 4, shape).astype(np.float32)  # noqa: E731  # sums of 1152 products stay exact
     steps, llvm = _compiled(conv, small_ints(4, 4, 4, 128), small_ints(3, 3, 128, 8))
-    assert [s.library["op"] for s in steps if s.library] == ["conv2d"] and "llvm.fma.v8f32" not in llvm
+    assert [s.library["op"] for s in steps if s.library] == ["conv2d"] and f"llvm.fma.v{lanes}f32" not in llvm
     with jax.enable_x64(True):
         steps, _ = _compiled(conv, _r(4, 5, 5, 3).astype(np.float64), _r(3, 3, 3, 8).astype(np.float64))
     assert [s.library["op"] for s in steps if s.library] == ["conv2d"]
     xi, wi = RNG.integers(-5, 5, (4, 5, 5, 2)).astype(np.int32), RNG.integers(-5, 5, (3, 3, 2, 8)).astype(np.int32)
     steps, llvm = _compiled(conv, xi, wi)
-    assert not [s for s in steps if s.library] and "llvm.fma.v8f32" not in llvm
+    assert not [s for s in steps if s.library] and f"llvm.fma.v{lanes}f32" not in llvm
 
 
 @pytest.mark.parametrize("by_rows", [False, True], ids=["images", "rows"])
-def test_accumulating_kernel_adds_to_its_output(by_rows: bool) -> None:
+def test_accumulating_kernel_adds_to_its_output(by_rows: bool, lanes: int) -> None:
     """With `accumulate`, the kernel adds the convolution to what the output holds (an init that
     is not a zero fill); run here on images / rows [1, 3) only, the rest of the output untouched."""
     image, filt = _r(4, 6, 7, 3), _r(3, 3, 3, 10)
@@ -130,7 +141,7 @@ def test_accumulating_kernel_adds_to_its_output(by_rows: bool) -> None:
     fn = ll.Function(module, ll.FunctionType(ll.VoidType(), [ptr, i64, i64]), name="conv")
     b = ll.IRBuilder(fn.append_basic_block("entry"))
     image_p, filt_p, out_p = (b.load(b.gep(fn.args[0], [ll.Constant(i64, i)], source_etype=ptr), typ=ptr) for i in range(3))
-    emit_direct_conv(b, codegen._Gen.loop, image_p, filt_p, out_p, fn.args[1], fn.args[2], geo, True, by_rows)
+    emit_direct_conv(b, codegen._Gen.loop, image_p, filt_p, out_p, fn.args[1], fn.args[2], geo, True, by_rows, lanes)
     b.ret_void()
     exe = LlvmExecutable(str(module).encode(), ["conv"], "cpu:0")  # (its code lives as long as it does)
     kernel = exe.function("conv")
