@@ -804,7 +804,9 @@ class _Gen:
         """The geometry of an f32 NHWC x HWIO convolution `loop` that the register-blocked direct
         kernel computes, else None: its band of image rows must fit the frame, and the filter taps of
         a block of output channels L1 (measured, 3x3 filters: 180 GFLOP/s at 64 input channels, 36
-        KiB a block; 112 at 128, 72 KiB, where im2col + BLAS makes 156)."""
+        KiB a block; 112 at 128, 72 KiB, where im2col + BLAS makes 156). The limit is on the 8-lane
+        block's taps whatever the host: a 16-lane (AVX-512) block's are twice the bytes, but each of
+        its filter loads feeds 12 pixels, not 6, so it keeps up reading them from L2."""
         geo = K.conv_geometry(loop, self.kernel)
         if geo is None or len(loop.results) != 1 or band_bytes(geo) > _LOCAL_BLOCK_BYTES or filter_block_bytes(geo, 8) > _CONV_FILTER_BLOCK_BYTES:
             return None

@@ -1,8 +1,8 @@
 """Direct 2-D convolution in LLVM IR: a register-blocked f32 kernel for NHWC x HWIO convolutions.
 
-The output is computed a tile at a time: up to ``_PIXELS[lanes][v]`` consecutive pixels of one output
-row (its tiles as even as they go) by `v` vectors of 8 channels (16 with AVX-512), held in registers while the kernel
-runs over the filter's taps and input channels (two filter loads and one image broadcast per pixel
+The output is computed a tile at a time: up to ``_PIXELS[lanes][v]`` consecutive pixels of one
+output row (its tiles as even as they go) by `v` vectors of 8 channels (16 with AVX-512), held in
+registers while the kernel runs over the filter's taps and input channels (two filter loads and one image broadcast per pixel
 feed ``pixels x v`` FMAs), then stored once. It is the GEMM micro-kernel of im2col + BLAS without
 the im2col matrix. For each output row, the image rows its taps read are first copied into a band
 in the frame, zero-padded left and right, so no tile checks a column; tap rows outside the image
@@ -64,8 +64,9 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
                      geo: ConvGeometry, accumulate: bool, by_rows: bool = False, lanes: int = 8) -> None:  # fmt: skip
     """Images [lo, hi) of ``out (+)= conv(image, filt)`` (f32 pointers) at `b`, or with `by_rows`
     output rows [lo, hi) of all images (row r is row r % OH of image r // OH); `loop(b, start, stop,
-    body)` emits a counted loop; vectors of `lanes` f32 (8: AVX2, 16: AVX-512). For each output row, the image rows its taps read are copied into
-    a band in the frame, zero-padded left and right, so no tile checks a column."""
+    body)` emits a counted loop; vectors of `lanes` f32 (8: AVX2, 16: AVX-512). For each output
+    row, the image rows its taps read are copied into a band in the frame, zero-padded left and
+    right, so no tile checks a column."""
     _, h, w, c = geo.image
     kh, kw, _, f = geo.filter
     _, oh, ow, _ = geo.output
@@ -123,8 +124,8 @@ def emit_direct_conv(b: ll.IRBuilder, loop: Callable, image: ll.Value, filt: ll.
 
     def tile(out_row: ll.Value, row0: ll.Value, x0: ll.Value, pixels: int, f0: ll.Value, vectors: int, lanes_last: int) -> None:
         """Output pixels x0 .. x0 + pixels - 1 of the row at `out_row` (first element), channels
-        f0 .. f0 + LANES * vectors - 1 (the last vector's first `lanes_last`), from the band of the output
-        row whose first tap row is image row `row0`."""
+        f0 .. f0 + LANES * vectors - 1 (the last vector's first `lanes_last`), from the band of the
+        output row whose first tap row is image row `row0`."""
         lanes = [LANES] * (vectors - 1) + [lanes_last]
         outs = [[at(out, b.add(out_row, b.add(b.mul(b.add(x0, k(r)), k(f)), b.add(f0, k(v * LANES))))) for v in range(vectors)] for r in range(pixels)]
         for r in range(pixels):

@@ -84,12 +84,13 @@ class _LlvmObject:
 
     def __init__(self, blob: bytes, device: str) -> None:
         self.device = device
+        data = bytes(blob) if isinstance(blob, (bytes, bytearray)) else str(blob).encode()
         try:
-            text = blob.decode("utf-8", errors="strict") if isinstance(blob, (bytes, bytearray)) else str(blob)
+            text = data.decode("utf-8", errors="strict")
         except UnicodeDecodeError as exc:
             raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         self.machine = _target_machine()
-        key = hashlib.sha256(b"\0".join([text.encode(), self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
+        key = hashlib.sha256(b"\0".join([data, self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
                                          llvm.get_host_cpu_features().flatten().encode(), llvmlite.__version__.encode()])).hexdigest()  # fmt: skip
         self.cache_file = cache_dir() / f"{key}.o"
         self.size = len(text)
