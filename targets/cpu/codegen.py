@@ -112,9 +112,11 @@ class _Planned:
 
 def _loop_order(loop: K.Loop, split: bool) -> list[int]:
     """The nest order of `loop`'s dims: as declared, except that the last parallel dim moves inside
-    the reduction dims after it when every output is contiguous along it (e.g. pooling or a direct
-    convolution over channels), so the innermost loop runs over independent outputs and vectorises.
-    Each output still sees its reduction iterations in the same order (bit-identical results)."""
+    the reduction dims after it when every output is contiguous along it and every input either
+    is too or does not vary along it (e.g. pooling or a direct convolution over channels), so the
+    innermost loop runs over independent outputs and vectorises. (Not a row reduction such as a
+    layernorm's over [batch, rows, features]: its input would be read a column at a time.) Each
+    output still sees its reduction iterations in the same order (bit-identical results)."""
     order = list(range(len(loop.domain)))
     par = loop.parallel_dims
     if not par or not loop.reduction_dims or (par[-1] == 0 and split):
@@ -122,6 +124,7 @@ def _loop_order(loop: K.Loop, split: bool) -> list[int]:
     p = par[-1]
     n_in = len(loop.inputs)
     contiguous = all(m.results and m.results[-1] == K.Dim(p) for m in loop.maps[n_in:])
+    contiguous = contiguous and all(p not in m.dims_used() or m.results[-1] == K.Dim(p) for m in loop.maps[:n_in])
     if not contiguous or not any(d > p for d in loop.reduction_dims) or loop.domain[p] < 4:
         return order
     return [d for d in order if d != p] + [p]

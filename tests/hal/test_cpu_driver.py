@@ -185,6 +185,18 @@ def test_last_parallel_dim_moves_inside_trailing_reductions() -> None:
     rows = K.Loop("generic", (8, 64), ("parallel", "reduction"), ("x",), ("o",),
                   (K.AffineMap(2, (d[0], d[1])), K.AffineMap(2, (d[0],))), (K.Arg(1, "f32"),), ("r",))  # fmt: skip
     assert _loop_order(rows, split=True) == [0, 1]
+    # a layernorm's row sums over [batch, rows, features]: moving the rows inside would read the
+    # input a column at a time (gathers, and the accumulator loaded and stored per element)
+    rows3 = K.Loop("generic", (4, 256, 512), ("parallel", "parallel", "reduction"), ("x",), ("o",),
+                   (K.AffineMap(3, (d[0], d[1], d[2])), K.AffineMap(3, (d[0], d[1]))), (K.Arg(1, "f32"),), ("r",))  # fmt: skip
+    assert _loop_order(rows3, split=True) == [0, 1, 2]
+    # a convolution over channels: the image does not vary along the output channel, the filter
+    # is contiguous along it, so the output channels still go inside the taps and input channels
+    conv = K.Loop("generic", (2, 4, 4, 8, 3, 3, 16), ("parallel",) * 4 + ("reduction",) * 3, ("x", "w"), ("o",),
+                  (K.AffineMap(7, (d[0], K.AffineBin("+", d[1], d[4]), K.AffineBin("+", d[2], d[5]), K.Dim(6))),
+                   K.AffineMap(7, (d[4], d[5], K.Dim(6), d[3])), K.AffineMap(7, (d[0], d[1], d[2], d[3]))),
+                  (K.Arg(2, "f32"),), ("r",))  # fmt: skip
+    assert _loop_order(conv, split=True) == [0, 1, 2, 4, 5, 6, 3]
 
 
 @pytest.mark.parametrize(("extent", "threads"), [(1000, 2), (7, 2), (5, 4), (64, 3)])
