@@ -70,6 +70,14 @@ _CONV_ROW_SPLIT_IMAGES = 4
 #: most bytes of the filter taps of one block of output channels for a direct convolution (they are
 #: read once per tile of output pixels, so they must stay in L1)
 _CONV_FILTER_BLOCK_BYTES = 40 << 10
+#: pixels of a row of the image a matmul's A is seen as (see `_Gen.matmul_as_conv`), and the fewest
+#: such rows: each band of A's rows and filter block then feeds enough tiles
+_MATMUL_ROW_PIXELS = 64
+_MATMUL_MIN_ROWS = 8
+#: the matmuls the direct kernel takes (measured, see `_Gen.matmul_as_conv`): k from 128 (below,
+#: too few FMAs a band) to 512 (its filter block, 8 lanes: 32 KiB), n whole blocks of 32 channels
+_MATMUL_K = (128, 512)
+_MATMUL_MIN_N = 128
 #: bytes of a streamed result a loop computes into its frame before copying them out with
 #: non-temporal stores (a strip of the innermost loop; it stays in L1)
 _STREAM_STRIP_BYTES = 4 << 10
@@ -810,12 +818,30 @@ class _Gen:
         KiB a block; 112 at 128, 72 KiB, where im2col + BLAS makes 156). The limit is on the 8-lane
         block's taps whatever the host: a 16-lane (AVX-512) block's are twice the bytes, but each of
         its filter loads feeds 12 pixels, not 6, so it keeps up reading them from L2."""
-        geo = K.conv_geometry(loop, self.kernel)
+        geo = K.conv_geometry(loop, self.kernel) or self.matmul_as_conv(loop)
         if geo is None or len(loop.results) != 1 or band_bytes(geo) > _LOCAL_BLOCK_BYTES or filter_block_bytes(geo, 8) > _CONV_FILTER_BLOCK_BYTES:
             return None
         if any(self.kernel.types[n].element != "f32" for n in (geo.image_name, geo.filter_name, loop.results[0])):
             return None
         return geo
+
+    def matmul_as_conv(self, loop: K.Loop) -> K.ConvGeometry | None:
+        """A row-major matmul ``C[m, n] (+)= A[m, k] @ B[k, n]`` (no batch axis; m may be several
+        loop dims that collapse, e.g. [batch, tokens]) as a 1x1 convolution: A's rows are the
+        pixels of an image of rows of 64 pixels, k its channels, B the filter. The direct kernel
+        then computes it without packing. A/B in one process (2-core Zen 4, matmul + relu, against
+        OpenBLAS): 1024x512x2048 0.92, 1024x512x512 0.94, 1024x256x1024 0.89, 512x128x2048 0.85,
+        4096x128x128 0.93; slower where k is small (1024x64x256 1.05), n small or ragged (x100
+        1.03, x10 2.1), m small (256^3 1.28) or k past 512 (640: 1.01), which it leaves to BLAS:
+        m a multiple of 64 with 8 rows, k in `_MATMUL_K`, n whole blocks of 32. Else None."""
+        c = K.strided_contraction(loop, self.kernel.types)
+        if c is None or c.batch or (c.a_strides, c.b_strides, c.c_strides) != ((c.k, 1), (c.n, 1), (c.n, 1)):
+            return None
+        w = _MATMUL_ROW_PIXELS
+        if c.m % w or c.m // w < _MATMUL_MIN_ROWS or not _MATMUL_K[0] <= c.k <= _MATMUL_K[1] or c.n < _MATMUL_MIN_N or c.n % 32:
+            return None
+        a, b = loop.inputs
+        return K.ConvGeometry((1, c.m // w, w, c.k), (1, 1, c.k, c.n), (1, c.m // w, w, c.n), (1, 1), (1, 1), (0, 0), a, b)
 
     def emit_conv(self, index: int, loop: K.Loop, geo: K.ConvGeometry) -> None:
         """A convolution step over images [lo, hi), or over output rows (image x row) [lo, hi) when

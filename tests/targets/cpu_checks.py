@@ -1,6 +1,6 @@
 """Shared by the CPU target's tests: compile a JAX function for the CPU, run it, check every result
-against the StableHLO interpreter (default tolerance of its dtype), and hand back what the compiler
-made of it."""
+against the StableHLO interpreter (or XLA, for programs too big for it; default tolerance of its
+dtype), and hand back what the compiler made of it."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from byteir_sdk.runtime import Session
 from byteir_targets.cpu.codegen import Step, generate
 
 
-def checked_compilation(fn: Callable[..., Any], *args: np.ndarray, **options: Any) -> Any:  # noqa: ANN401
-    """The compilation of `fn` on `args` (tensor-stage dump kept), after checking its run."""
+def checked_compilation(fn: Callable[..., Any], *args: np.ndarray, engine: str = "interpreter", **options: Any) -> Any:  # noqa: ANN401
+    """The compilation of `fn` on `args` (tensor-stage dump kept), after checking its run against
+    the oracle `engine`."""
     program = byteir_sdk.load(fn, *args)
     with Session(byteir_sdk.compile(program, "cpu", **options)) as session:
         got = session.run(list(args))
-    for g, w in zip(got, reference.run(program, list(args))):
+    for g, w in zip(got, reference.run(program, list(args), engine=engine)):
         result = compare(g, w, default_tolerance(w.dtype))
         assert result.ok, str(result)
     return run_stages(program, CompileOptions.make("cpu", dump_after="tensor", **options))

@@ -38,9 +38,9 @@ def _r(*shape: int) -> np.ndarray:
     return RNG.standard_normal(shape).astype(np.float32)
 
 
-def _compiled(fn, *args: np.ndarray) -> tuple[list, str]:  # noqa: ANN001
-    """The program's steps and LLVM IR, after checking its run against the interpreter."""
-    comp = checked_compilation(fn, *args)
+def _compiled(fn, *args: np.ndarray, engine: str = "interpreter") -> tuple[list, str]:  # noqa: ANN001
+    """The program's steps and LLVM IR, after checking its run against the oracle `engine`."""
+    comp = checked_compilation(fn, *args, engine=engine)
     return [s for steps in kernel_steps(comp) for s in steps], llvm_text(comp)
 
 
@@ -166,3 +166,36 @@ def test_output_rows_are_cut_into_even_tiles() -> None:
             widths = [w for w, n in tiles for _ in range(n)]
             assert sum(widths) == width and max(widths) <= most and max(widths) - min(widths) <= 1
             assert len(widths) == -(-width // most)
+
+
+MATMULS = {  # A, B (x @ B, then relu): which the direct kernel takes, as a 1x1 convolution
+    "512x128x128": ((512, 128), (128, 128), True),
+    "tokens [4, 128] collapse into m": ((4, 128, 256), (256, 160), True),
+    "k 512, n 256": ((512, 512), (512, 256), True),
+    "m not whole rows of 64": ((520, 128), (128, 128), False),
+    "k below 128": ((512, 64), (64, 128), False),
+    "k past 512": ((512, 640), (640, 128), False),
+    "n ragged": ((512, 128), (128, 100), False),
+    "few rows": ((256, 128), (128, 128), False),
+}
+
+
+@pytest.mark.parametrize("name", MATMULS)
+def test_row_major_f32_matmuls_run_direct_as_1x1_convolutions(name: str, lanes: int) -> None:
+    """A big enough row-major matmul runs in the direct kernel (no BLAS call), its A as an image of
+    rows of 64 pixels; the others stay BLAS calls. Both checked against XLA (these sizes take the
+    interpreter minutes)."""
+    a_shape, b_shape, direct = MATMULS[name]
+    steps, _ = _compiled(lambda x, w: jnp.maximum(x @ w, 0.0), _r(*a_shape), _r(*b_shape) / np.float32(np.sqrt(b_shape[0])), engine="xla")
+    assert (not [s for s in steps if s.library is not None]) == direct
+    if direct:  # the step splits rows of 64 pixels across threads
+        assert steps[0].extent == int(np.prod(a_shape[:-1])) // codegen._MATMUL_ROW_PIXELS
+
+
+def test_transposed_or_batched_matmuls_stay_blas_calls() -> None:
+    """A transposed B (x @ w.T) or a batch axis (attention's per-head products) is no image."""
+    x, w, q = _r(512, 128), _r(128, 128), _r(4, 8, 64, 128)
+    steps, _ = _compiled(lambda x, w: x @ w.T, x, w, engine="xla")
+    assert [s for s in steps if s.library is not None]
+    steps, _ = _compiled(lambda q, k: jnp.einsum("bhqd,bhkd->bhqk", q, k), q, q + 1, engine="xla")
+    assert [s for s in steps if s.library is not None]
