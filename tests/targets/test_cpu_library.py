@@ -122,6 +122,24 @@ def test_integer_and_grouped_convolutions_stay_generated() -> None:
     assert _check(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")), xi, wi) == []
 
 
+@pytest.mark.parametrize("images", [1, 3])
+@pytest.mark.parametrize(("filt", "pad"), [((3, 3, 6, 5), (1, 1)), ((1, 1, 6, 5), (0, 0))], ids=["3x3 same", "1x1"])
+def test_fewer_images_than_threads_split_output_rows(images: int, filt: tuple[int, ...], pad: tuple[int, int]) -> None:
+    """A convolution on fewer images than threads (batch-1 inference) cuts every image's output rows
+    across the threads, not its images (one image would run on one core); its epilogue runs once,
+    on all the images, after every row is done. f32 against XLA: |a - b| <= 1e-5 + 1e-4 |b|."""
+    x, w = _r(images, 9, 7, 6), _r(*filt)
+    want = np.asarray(lax.conv_general_dilated(x, w, (1, 1), [(p, p) for p in pad], dimension_numbers=("NHWC", "HWIO", "NHWC")))
+    call = {"op": "conv2d", "a_shape": list(x.shape), "b_shape": list(w.shape), "c_shape": list(want.shape), "stride": [1, 1],
+            "dilation": [1, 1], "pad": list(pad)}  # fmt: skip
+    done: list[tuple[int, int]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(driver, "_BLAS_MIN_MACS", 1)  # (this small convolution is cut all the same)
+        got = _run_call(call, x, w, want.shape, threads=4, after=lambda lo, hi: done.append((lo, hi)))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    assert done == [(0, images)]
+
+
 def _run_call(call: dict, a: np.ndarray, b: np.ndarray, c_shape: tuple[int, ...], threads: int = 0, after=None,  # noqa: ANN001
               blas_threads: bool = False) -> np.ndarray:
     """Run library `call` on buffers holding `a`, `b` and a zero C of `c_shape` (on a pool of
