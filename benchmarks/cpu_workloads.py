@@ -276,6 +276,21 @@ _SETTLE_S = 0.25
 _WARM_S = 0.15
 
 
+def warm(run: Callable[[], object]) -> None:
+    """Ready a runner to be timed: a pause (`_SETTLE_S`: the previous runner's BLAS threads go
+    idle), then runs back to back for `_WARM_S` (the cores are slow right after a pause)."""
+    time.sleep(_SETTLE_S)
+    until = time.perf_counter() + _WARM_S
+    while time.perf_counter() < until:
+        run()
+
+
+def steady(run: Callable[[], object]) -> float:
+    """Seconds of one run of a runner in a round: warmed (`warm`), the median of three timed runs."""
+    warm(run)
+    return statistics.median(_timed(run) for _ in range(3))
+
+
 def measure(w: Workload, rounds: int, peak: tuple[float, float], shim: Path | None = None) -> dict:
     program = byteir_sdk.load(w.fn, *w.args)
     stats = analyze(program)
@@ -309,11 +324,7 @@ def measure(w: Workload, rounds: int, peak: tuple[float, float], shim: Path | No
     for _ in range(rounds):  # a new order each round: no runner always follows the same neighbour
         shuffle(order)
         for k in order:
-            time.sleep(_SETTLE_S)
-            warm_until = time.perf_counter() + _WARM_S
-            while time.perf_counter() < warm_until:
-                runners[k]()
-            times[k].append(statistics.median(_timed(runners[k]) for _ in range(3)))
+            times[k].append(steady(runners[k]))
     session.close()
     min_bytes = stats.input_bytes + stats.output_bytes + stats.parameter_bytes
     roof = max(stats.flops / peak[0], min_bytes / peak[1])

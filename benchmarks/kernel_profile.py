@@ -24,19 +24,18 @@ import json
 import math
 import statistics
 import tempfile
-import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from cpu_workloads import (  # (this script's folder is on sys.path)
-    _SETTLE_S,
-    _WARM_S,
     Workload,
     roofline,
+    steady,
+    warm,
     warm_up,
     workloads,
 )
@@ -48,6 +47,7 @@ from byteir_sdk._mlir import func_dialect
 from byteir_sdk.compiler.analysis import op_flops
 from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
 from byteir_sdk.runtime import Session
+
 
 def kernel_flops(graph_module: object) -> dict[str, int]:
     """FLOPs of each outlined kernel function (``kN_<op>``) of a compiled program's graph module."""
@@ -79,26 +79,6 @@ def _median_ms(values: Sequence[float]) -> float:
     return statistics.median(values) * 1e3
 
 
-def _warm(fn: Callable[[], object]) -> None:
-    """As ``cpu_workloads.py`` before it times a runner: a pause (the previous runner's BLAS threads
-    go idle), then runs back to back for a while (the cores are slow right after a pause)."""
-    time.sleep(_SETTLE_S)
-    until = time.perf_counter() + _WARM_S
-    while time.perf_counter() < until:
-        fn()
-
-
-def _steady(fn: Callable[[], object], runs: int = 3) -> float:
-    """Seconds of one run, warmed (`_warm`): the median of `runs` back-to-back runs."""
-    _warm(fn)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def profile_ours(w: Workload, rounds: int) -> tuple[dict[str, list[float]], list[float], dict[str, int], dict]:
     """Our kernels' seconds over `rounds` (name -> one figure a round), our run's seconds, each
     kernel's FLOPs and its BLAS shapes."""
@@ -108,8 +88,8 @@ def profile_ours(w: Workload, rounds: int) -> tuple[dict[str, list[float]], list
     with Session(comp.byre) as session:
         session.run(w.args)
         for _ in range(rounds):
-            runs.append(_steady(lambda: session.run(w.args)))
-            _warm(lambda: session.run(w.args))
+            runs.append(steady(lambda: session.run(w.args)))
+            warm(lambda: session.run(w.args))
             per_round: dict[str, float] = defaultdict(float)
             for k in session.profile(w.args, repeat=2):
                 per_round[k.callee] += k.seconds
@@ -150,12 +130,12 @@ def profile_xla(w: Workload, rounds: int) -> tuple[dict[str, float], list[float]
         traced[0] += 1
 
     run()
-    times = [_steady(run) for _ in range(rounds)]
+    times = [steady(run) for _ in range(rounds)]
     with tempfile.TemporaryDirectory() as tmp:
         traced[0] = 0
         with jax.profiler.trace(tmp, create_perfetto_trace=True):
             for _ in range(rounds):
-                _warm(run)
+                warm(run)
         ops = _trace_ops(Path(tmp), traced[0])
     return ops, times
 
@@ -171,8 +151,8 @@ def gemm_ceiling(shape: tuple[tuple[int, ...], int, int, int], rounds: int) -> t
     ja, jb = jax.device_put(a), jax.device_put(b)
     blas_runs, xla_runs = [], []
     for _ in range(rounds):
-        blas_runs.append(_steady(lambda: np.matmul(a, b, out=c)))
-        xla_runs.append(_steady(lambda: jax.block_until_ready(xla(ja, jb))))
+        blas_runs.append(steady(lambda: np.matmul(a, b, out=c)))
+        xla_runs.append(steady(lambda: jax.block_until_ready(xla(ja, jb))))
     return statistics.median(blas_runs), statistics.median(xla_runs)
 
 

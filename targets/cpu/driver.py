@@ -337,7 +337,9 @@ class HostExecutor:
                 # output rows of every image, and the epilogue runs once all are done. A/B, one
                 # image, 2 cores, against one part: 3x3 convs 28x28x128 0.64, 14x14x256 0.68,
                 # 7x7x512 0.64; a 1x1 32x32x1024->256 0.54.
-                self._in_parts(lambda lo, hi: conv(a, b, c, rows=(lo, hi)), c.shape[1])
+                # (the image is padded once here, not by every part)
+                image = _padded(a, c.shape[1:3], b.shape[:2], call["stride"], call["dilation"], call["pad"])
+                self._in_parts(lambda lo, hi: conv(image, b, c, pad=(0, 0), rows=(lo, hi)), c.shape[1])
                 if after is not None:
                     after(0, len(c))
                 return
@@ -793,6 +795,15 @@ def _matmul(a: np.ndarray, b: np.ndarray, c: np.ndarray, accumulate: bool) -> No
         np.matmul(a, b, out=c)
 
 
+def _padded(image: np.ndarray, out_hw: Sequence[int], filt_hw: Sequence[int], stride: Sequence[int], dilation: Sequence[int],
+            pad: Sequence[int]) -> np.ndarray:  # fmt: skip
+    """NHWC `image` with `pad` zero rows above / columns left, and as many below / right as the
+    taps of an `out_hw` output need (the image itself when none)."""
+    span = [(o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip(out_hw, stride, filt_hw, dilation)]
+    widths = [(p, max(sp - p - size, 0)) for p, sp, size in zip(pad, span, image.shape[1:3])]
+    return np.pad(image, [(0, 0), *widths, (0, 0)]) if any(w for pair in widths for w in pair) else image
+
+
 def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequence[int], dilation: Sequence[int], pad: Sequence[int],
             accumulate: bool, after: Callable[[int, int], None] | None = None, rows: tuple[int, int] | None = None) -> None:  # fmt: skip
     """``out (+)= conv(image, filt)``, NHWC x HWIO with zero padding `pad` above / left (and as much
@@ -818,9 +829,7 @@ def _conv2d(image: np.ndarray, filt: np.ndarray, out: np.ndarray, stride: Sequen
             gemm(image[i : i + step].reshape(-1, c), out[i : i + step])
             done(i, min(i + step, n))
         return
-    span = [(o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip((oh, ow), stride, (kh, kw), dilation)]
-    widths = [(p, max(sp - p - size, 0)) for p, sp, size in zip(pad, span, image.shape[1:3])]
-    padded = np.pad(image, [(0, 0), *widths, (0, 0)]) if any(w for pair in widths for w in pair) else image
+    padded = _padded(image, (oh, ow), (kh, kw), stride, dilation, pad)
     st = padded.strides
     # taps[b, y, x, i, j, :] = padded[b, y * sy + i * dy, x * sx + j * dx, :] (a view; copying it is im2col)
     taps = np.lib.stride_tricks.as_strided(
