@@ -51,7 +51,9 @@ class Capabilities:
       as library routines; other loops reach ``lower`` as generated-code kernels all the same.
     - ``host_ops``: StableHLO ops without a loop form (``stablehlo.sort``, ``stablehlo.while``, ...)
       it can run as host kernels; any other such op is an UnsupportedOpError at compile time.
-    - fusion rules: which producer/consumer pairs may share a kernel.
+    - fusion rules: which producer/consumer pairs may share a kernel (``fuse_convolution_chain``:
+      a convolution joins the group of the convolution before it, with what lies between, e.g. a
+      CNN's layers, which a backend may then run a block of images at a time).
     - ``strided_contractions``: its contractions read and write operands through any strides (a
       BLAS's leading dimensions and batch strides), so the graph stage folds a transpose that
       feeds a ``dot_general`` into the dot's dimension numbers instead of copying it.
@@ -69,6 +71,7 @@ class Capabilities:
     fuse_reduction_epilogue: bool = True
     fuse_contraction_epilogue: bool = False
     fuse_contraction_reduction: bool = False
+    fuse_convolution_chain: bool = False
     strided_contractions: bool = False
     memory: tuple[MemoryLevel, ...] = (MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024))
     alignment: int = 64

@@ -7,6 +7,7 @@ import abc
 import dataclasses
 import functools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
@@ -20,8 +21,21 @@ HOST_OPS = frozenset(
     for n in "while case if sort scatter select_and_scatter fft triangular_solve cholesky rng_bit_generator".split()
 )
 
+#: An executable of LLVM IR text: one module, or several separated by NUL bytes (see `llvm_blob`).
 LLVM_FORMAT = "llvm-ir"
 HOST_FORMAT = "stablehlo-host"
+
+
+def llvm_blob(modules: Sequence[str]) -> bytes:
+    """An llvm-ir executable of LLVM IR `modules` that link into one program (each function
+    defined in one of them): the texts joined by NUL bytes, which LLVM IR text never holds. A
+    driver may compile them apart, on several threads, and link the objects."""
+    return b"\0".join(m.encode() for m in modules)
+
+
+def llvm_modules(blob: bytes) -> list[bytes]:
+    """The LLVM IR modules of an llvm-ir executable (`llvm_blob`)."""
+    return bytes(blob).split(b"\0")
 
 
 @functools.cache
@@ -62,6 +76,9 @@ class CpuBackend(Backend):
             # direct kernel finishes, in one step group, so the convolution's output never
             # reaches memory
             fuse_contraction_reduction=True,
+            # a CNN's layers in one kernel: the direct kernels run layer after layer on each block
+            # of images, so what one layer passes the next stays in the group's frame
+            fuse_convolution_chain=True,
             strided_contractions=True,
             memory=(MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024)),
             alignment=64,
@@ -91,17 +108,19 @@ class CpuBackend(Backend):
         buffers = bufferize_kernel(kernel, alignment, in_place=in_place)
         if any(isinstance(op, K.HostOp) for op in kernel.ops):
             return buffers
-        local, spans = block_locals(kernel, buffers)
+        # the groups are found where no two values share scratch bytes: a value packed over one
+        # that died would look like a dependence between the steps that touch them
+        local, spans = block_locals(kernel, bufferize_kernel(kernel, alignment, in_place=in_place, reuse=False))
         return bufferize_kernel(kernel, alignment, local, spans, in_place=in_place) if local else buffers
 
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
         host = [op for op in kernel.ops if isinstance(op, K.HostOp)]
         if host:
             return LoweredKernel(HOST_FORMAT, host[0].module.encode(), "main", {"op": host[0].name})
-        text, steps = generate(kernel, self.stream_bytes)
+        parts, steps = generate(kernel, self.stream_bytes)
         return LoweredKernel(
             LLVM_FORMAT,
-            text.encode(),
+            llvm_blob(parts),
             kernel.name,
             {
                 "steps": [s.entry for s in steps if s.library is None] + [e for s in steps if s.library for e in s.library.get("epilogue", ())],

@@ -63,7 +63,7 @@ class Step:
 _GROUP_BLOCK_BYTES = 256 << 10
 #: most bytes of a group's local values (values only its steps touch) held at a time, a block of
 #: rows of each, in the group's stack frame (which must fit a thread's stack)
-_LOCAL_BLOCK_BYTES = 128 << 10
+_LOCAL_BLOCK_BYTES = 256 << 10
 #: images below which a direct convolution splits its output rows across threads, not its images
 #: (so one image still runs on every core; the step then cannot be a group's member)
 _CONV_ROW_SPLIT_IMAGES = 4
@@ -336,6 +336,7 @@ class _Gen:
         self.buffers = buffers
         self.result_copies = result_copies  # (target, source) copies after the ops
         self.module = ll.Module(name=kernel.name)
+        self.entries: list[ll.Function] = []  # every step's function, each the root of a module part
         self.steps: list[Step] = []
         self.globals: dict[str, ll.GlobalVariable] = {}
         self.decls: dict[str, ll.Function] = {}
@@ -426,6 +427,7 @@ class _Gen:
 
     def new_function(self, suffix: str) -> tuple[ll.Function, ll.IRBuilder]:
         fn = ll.Function(self.module, ll.FunctionType(ll.VoidType(), [PTR, I64, I64]), name=f"{self.kernel.name}_{suffix}")
+        self.entries.append(fn)
         for a in fn.args:
             if a.type == PTR:
                 a.add_attribute("noalias")
@@ -935,8 +937,10 @@ class _Gen:
         return fn
 
     def loop_accesses(self, loop: K.Loop) -> list[_Access]:
-        """The memory `loop` reads and writes (constants aside), row by row where it can tell."""
+        """The memory `loop` reads and writes (constants aside), row by row where it can tell (a
+        direct convolution's image too, read at computed indices: image n only for output image n)."""
         n_in = len(loop.inputs)
+        conv = self.convs.get(id(loop))
         none = K.AffineMap(len(loop.domain), ())
         named: list[tuple[str, K.AffineMap | None, bool]] = [(n, loop.maps[i], i >= n_in) for i, n in enumerate([*loop.inputs, *loop.outputs])]
         named += [(r, loop.maps[n_in + k] if loop.outputs else none, True) for k, r in enumerate(loop.results)]
@@ -949,6 +953,7 @@ class _Gen:
             t = self.kernel.types[name]
             nbytes = self.value_bytes(name)
             rows = m is not None and m.row_local() and bool(t.shape) and t.shape[0] == loop.domain[0]
+            rows = rows or (conv is not None and name == conv.image_name and t.shape[0] == loop.domain[0])
             out.append(_Access(ref[0], ref[1], ref[1] + nbytes, nbytes // t.shape[0] if rows else None, write, self.root(name)[0]))
         return out
 
@@ -1089,7 +1094,6 @@ class _Gen:
         callees = []
         for m in members:
             callee = self.module.get_global(m.entry)
-            callee.linkage = "internal"  # only the group calls it now
             # Called, not inlined: each member is register-allocated on its own. Inlined into one
             # loop nest, a heavy member's loop constants were rematerialised from the constant
             # pool (or rotated through registers) every iteration under its neighbours' register
@@ -1199,18 +1203,59 @@ class _Gen:
         return self.module
 
 
+def _callees(fn: ll.Function) -> list[ll.Function]:
+    return [i.callee for block in fn.blocks for i in block.instructions if isinstance(i, ll.CallInstr) and isinstance(i.callee, ll.Function)]
+
+
+def module_parts(module: ll.Module, roots: list[ll.Function]) -> list[str]:
+    """`module` as LLVM IR texts that link back into it, one per root function (a step): each
+    defines its root, external, and a private copy of every other function the root reaches, and
+    declares the roots it calls; every part has the module's constants (internal: unused ones go
+    in LLVM's first passes) and declarations. A driver compiles the parts on several threads."""
+    root_names = {f.name for f in roots}
+    shared = [g for g in module.globals.values() if not isinstance(g, ll.Function) or not g.blocks]
+    texts = []
+    for i, root in enumerate(roots):
+        part = ll.Module(name=f"{module.name}.{i}")
+        part.triple, part.data_layout = module.triple, module.data_layout
+        part.metadata, part.namedmetadata = module.metadata, module.namedmetadata  # (numbered as in the module)
+        defined, pending = [], [root]
+        while pending:
+            fn = pending.pop()
+            if fn in defined:
+                continue
+            defined.append(fn)
+            pending += [c for c in _callees(fn) if c.blocks and c.name not in root_names]
+        called = {c.name: c for fn in defined for c in _callees(fn) if c.name in root_names and c is not root}
+        for g in shared:
+            part.globals[g.name] = g
+        for name, fn in called.items():
+            ll.Function(part, fn.ftype, name=name)  # declared: another part defines it
+        linkage = {fn.name: fn.linkage for fn in defined}
+        for fn in defined:
+            fn.linkage = "" if fn is root else "internal"
+            part.globals[fn.name] = fn
+        try:
+            texts.append(str(part))
+        finally:
+            for fn in defined:
+                fn.linkage = linkage[fn.name]
+    return texts
+
+
 def _gen(kernel: K.Kernel, stream_bytes: int = 0) -> _Gen:
     """The code generator of `kernel` (after the tensor stage), with its result copies."""
     lowered, copies = with_result_copies(kernel)
     return _Gen(lowered, lowered.buffers, copies, stream_bytes)  # type: ignore[arg-type]
 
 
-def generate(kernel: K.Kernel, stream_bytes: int = 0) -> tuple[str, list[Step]]:
-    """LLVM IR text of `kernel` (after the tensor stage) and its steps in order; elementwise
-    results of at least `stream_bytes` (0: none) are written with streaming stores."""
+def generate(kernel: K.Kernel, stream_bytes: int = 0) -> tuple[list[str], list[Step]]:
+    """LLVM IR of `kernel` (after the tensor stage), in parts that link into one program (see
+    `module_parts`), and its steps in order; elementwise results of at least `stream_bytes` (0:
+    none) are written with streaming stores."""
     gen = _gen(kernel, stream_bytes)
     module = gen.generate()
-    return str(module), gen.steps
+    return module_parts(module, gen.entries), gen.steps
 
 
 def block_locals(kernel: K.Kernel, buffers: KernelBuffers) -> tuple[list[str], list[tuple[int, int]]]:
@@ -1227,7 +1272,7 @@ def block_locals(kernel: K.Kernel, buffers: KernelBuffers) -> tuple[list[str], l
         if len(run) < 2:
             continue
         budget = _LOCAL_BLOCK_BYTES
-        for root, row_bytes in private.items():
+        for root, row_bytes in sorted(private.items(), key=lambda item: -item[1]):  # the most bytes first
             if buffers.refs[root].kind == "scratch" and row_bytes <= budget:
                 local.append(root)
                 budget -= row_bytes

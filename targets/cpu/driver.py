@@ -26,7 +26,7 @@ import numpy as np
 from byteir_sdk.errors import DeviceLostError, InvalidArgumentError, KernelFaultError, UnimplementedError
 from byteir_sdk.hal import BufferView, Command, CommandBuffer, DeviceInfo, Driver, Executable, ExecutableBlob, Fence
 from byteir_sdk.hal.host import HostBackedDevice, HostBuffer, HostMemory, HostQueue, buffer_bytes, host_array, host_memory_bytes
-from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT
+from byteir_targets.cpu.backend import HOST_FORMAT, LLVM_FORMAT, llvm_modules
 from byteir_targets.cpu.launch import Call, Copy, Gemm, GemmRoutine, Matrix, NativeLaunch, gemm
 
 __all__ = ["CpuDriver", "CpuDevice", "HostExecutor", "LlvmExecutable", "HostKernelExecutable", "cache_dir"]
@@ -77,29 +77,65 @@ def _close_in_order(*resources: Any) -> None:
         r.close()
 
 
-class _LlvmObject:
-    """An llvm-ir blob parsed and verified in an LLVM context of its own, and its native object
-    code: read from the object cache (keyed by content hash), or made by :meth:`compile`, which
-    may run on any thread beside other modules' compiles."""
+def _llvm_parts(blob: bytes, device: str) -> list[str]:
+    """The LLVM IR modules of an llvm-ir executable (see `llvm_blob`), as text."""
+    data = bytes(blob) if isinstance(blob, (bytes, bytearray)) else str(blob).encode()
+    try:
+        return [m.decode("utf-8", errors="strict") for m in llvm_modules(data)]
+    except UnicodeDecodeError as exc:
+        raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason})") from None
 
-    def __init__(self, blob: bytes, device: str) -> None:
+
+def _bins(parts: list[str], n: int) -> list[list[str]]:
+    """`parts` in at most `n` bins of about equal text size (the largest part first, each into
+    the smallest bin so far), in their order within a bin."""
+    bins: list[list[int]] = [[] for _ in range(max(1, min(n, len(parts))))]
+    sizes = [0] * len(bins)
+    for i in sorted(range(len(parts)), key=lambda i: -len(parts[i])):
+        k = sizes.index(min(sizes))
+        bins[k].append(i)
+        sizes[k] += len(parts[i])
+    return [[parts[i] for i in sorted(b)] for b in bins]
+
+
+def _llvm_objects(blob: bytes, device: str, threads: int) -> list[_LlvmObject]:
+    """An llvm-ir executable's modules parsed, in up to `threads` objects that compile apart (a
+    function defined in two of its modules is an error here too, as linking them would make it)."""
+    objects = [_LlvmObject(parts, device) for parts in _bins(_llvm_parts(blob, device), threads)]
+    seen: set[str] = set()
+    for o in objects:
+        defined = {f.name for f in o.module.functions if not f.is_declaration and f.linkage != llvm.Linkage.internal}
+        twice = seen & defined
+        if twice:
+            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: function {sorted(twice)[0]!r} is defined in two of its modules")
+        seen |= defined
+    return objects
+
+
+class _LlvmObject:
+    """LLVM IR modules parsed and linked into one, verified, in an LLVM context of its own, and
+    its native object code: read from the object cache (keyed by content hash), or made by
+    :meth:`compile`, which may run on any thread beside other modules' compiles."""
+
+    def __init__(self, parts: Sequence[str], device: str) -> None:
         self.device = device
-        data = bytes(blob) if isinstance(blob, (bytes, bytearray)) else str(blob).encode()
-        try:
-            text = data.decode("utf-8", errors="strict")
-        except UnicodeDecodeError as exc:
-            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         self.machine = _target_machine()
-        key = hashlib.sha256(b"\0".join([data, self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
+        key = hashlib.sha256(b"\0".join([*(p.encode() for p in parts), self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
                                          llvm.get_host_cpu_features().flatten().encode(), llvmlite.__version__.encode()])).hexdigest()  # fmt: skip
         self.cache_file = cache_dir() / f"{key}.o"
-        self.size = len(text)
+        self.size = sum(map(len, parts))
         self.context = llvm.create_context()
+        modules = []
         try:
-            self.module = llvm.parse_assembly(text, context=self.context)
-            self.module.verify()
+            for text in parts:
+                modules.append(llvm.parse_assembly(text, context=self.context))
+            for other in modules[1:]:
+                modules[0].link_in(other)  # (consumed)
+            modules[0].verify()
         except RuntimeError as exc:
+            _close_in_order(*modules[:1], self.context)
             raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: {str(exc).strip().splitlines()[0]}") from None
+        self.module = modules[0]
         self.release = weakref.finalize(self, _close_in_order, self.module, self.context)
         self.release.atexit = False
         self.module.triple = self.machine.triple
@@ -140,21 +176,28 @@ class _LlvmObject:
 
 class LlvmExecutable(Executable):
     """LLVM IR JIT-compiled (MCJIT loads the object code); object code cached on disk keyed by
-    content hash. :meth:`CpuDevice.prepare_executables` compiles several on all cores at once."""
+    content hash. :meth:`CpuDevice.prepare_executables` compiles several, and the modules of one,
+    on all cores at once."""
 
-    def __init__(self, blob: bytes, entry_points: Sequence[str], device: str, *, compiled: _LlvmObject | None = None) -> None:
-        if compiled is None:
-            compiled = _LlvmObject(blob, device)
-            compiled.compile()
+    def __init__(self, blob: bytes, entry_points: Sequence[str], device: str, *, compiled: Sequence[_LlvmObject] = ()) -> None:
+        if not compiled:
+            compiled = _llvm_objects(blob, device, 1)
+            for o in compiled:
+                o.compile()
         self._device = device
-        self.cache_file, self.cache_hit = compiled.cache_file, compiled.cache_hit
-        module, code = compiled.module, compiled.code
-        self._engine = llvm.create_mcjit_compiler(module, compiled.machine)
-        compiled.release.detach()  # the engine owns the module now; it goes before the context
-        weakref.finalize(self, _close_in_order, self._engine, compiled.context).atexit = False
-        self._engine.set_object_cache(lambda _module, _code: None, lambda _module: code)  # MCJIT loads it, compiles nothing
+        self.cache_files = tuple(o.cache_file for o in compiled)
+        self.cache_hit = all(o.cache_hit for o in compiled)
+        self._engine = llvm.create_mcjit_compiler(compiled[0].module, compiled[0].machine)
+        for o in compiled[1:]:
+            self._engine.add_module(o.module)
+        for o in compiled:
+            o.release.detach()  # the engine owns the modules now; it goes before their contexts
+        weakref.finalize(self, _close_in_order, self._engine, *(o.context for o in compiled)).atexit = False
+        codes = {id(o.module): o.code for o in compiled}
+        self._engine.set_object_cache(lambda _module, _code: None, lambda module: codes[id(module)])  # MCJIT loads them, compiles nothing
         self._engine.finalize_object()
-        defined = {f.name for f in module.functions if not f.is_declaration}
+        modules = [o.module for o in compiled]
+        defined = {f.name for module in modules for f in module.functions if not f.is_declaration}
         # A requested entry that is no function is the kernel's own name: dispatching it runs the
         # kernel's whole schedule (JIT steps and library steps, from the launch config).
         schedules = [n for n in entry_points if n not in defined]
@@ -1017,15 +1060,16 @@ class CpuDevice(HostBackedDevice):
         for b in blobs:
             if b.format not in (LLVM_FORMAT, HOST_FORMAT):
                 raise UnimplementedError(f"{self._info.name}: executable format {b.format!r} is not supported", hint=f"Supported: {LLVM_FORMAT}, {HOST_FORMAT}.")
-        parsed = [_LlvmObject(b.blob, self._info.name) if b.format == LLVM_FORMAT else HostKernelExecutable(b.blob, self._info.name) for b in blobs]
-        pending = sorted((o for o in parsed if isinstance(o, _LlvmObject) and o.code is None), key=lambda o: o.size, reverse=True)
+        parsed = [_llvm_objects(b.blob, self._info.name, self.threads) if b.format == LLVM_FORMAT else HostKernelExecutable(b.blob, self._info.name)
+                  for b in blobs]  # fmt: skip
+        pending = sorted((o for p in parsed if isinstance(p, list) for o in p if o.code is None), key=lambda o: o.size, reverse=True)
         if len(pending) > 1 and self.threads > 1:
             with ThreadPoolExecutor(min(self.threads, len(pending)), thread_name_prefix="byteir-llvm") as pool:
                 list(pool.map(_LlvmObject.compile, pending))
         else:
             for o in pending:
                 o.compile()
-        return [LlvmExecutable(b.blob, b.entry_points, self._info.name, compiled=o) if isinstance(o, _LlvmObject) else o for b, o in zip(blobs, parsed)]
+        return [LlvmExecutable(b.blob, b.entry_points, self._info.name, compiled=p) if isinstance(p, list) else p for b, p in zip(blobs, parsed)]
 
 
 class CpuDriver(Driver):

@@ -91,11 +91,12 @@ def test_jit_objects_are_cached_on_disk_by_content(tmp_path, monkeypatch, device
     monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path))
     ir = b"define void @k(ptr %t, i64 %lo, i64 %hi) {\nentry:\n  ret void\n}\n"
     first = LlvmExecutable(ir, ["k"], "cpu:0")
-    assert not first.cache_hit and first.cache_file.is_file() and first.cache_file.parent.parent == tmp_path
+    (cached,) = first.cache_files
+    assert not first.cache_hit and cached.is_file() and cached.parent.parent == tmp_path
     second = LlvmExecutable(ir, ["k"], "cpu:0")
-    assert second.cache_hit and second.cache_file == first.cache_file
+    assert second.cache_hit and second.cache_files == first.cache_files
     other = LlvmExecutable(ir.replace(b"@k", b"@k2"), ["k2"], "cpu:0")
-    assert other.cache_file != first.cache_file  # keyed by content
+    assert other.cache_files != first.cache_files  # keyed by content
 
 
 def test_prepare_executables_compiles_a_batch_on_threads_as_one_at_a_time(tmp_path, monkeypatch, device) -> None:
@@ -129,9 +130,69 @@ def test_prepare_executables_compiles_a_batch_on_threads_as_one_at_a_time(tmp_pa
     monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path / "alone"))
     for blob, exe in zip(blobs, exes):
         alone = driver.LlvmExecutable(blob.blob, blob.entry_points, "cpu:0")
-        assert not alone.cache_hit and alone.cache_file.read_bytes() == exe.cache_file.read_bytes()
+        assert not alone.cache_hit and alone.cache_files[0].read_bytes() == exe.cache_files[0].read_bytes()
     again = device.prepare_executables(blobs)  # all from the cache: nothing compiles
     assert all(e.cache_hit for e in again)
+
+
+def _caller_kernel(name: str, callees: list[str]) -> bytes:
+    """A kernel `name` that calls each of `callees` (declared: another module defines them)."""
+    decls = "".join(f"declare void @{c}(ptr, i64, i64)\n" for c in callees)
+    calls = "".join(f"  call void @{c}(ptr %t, i64 %lo, i64 %hi)\n" for c in callees)
+    return f"{decls}define void @{name}(ptr %t, i64 %lo, i64 %hi) {{\nentry:\n{calls}  ret void\n}}\n".encode()
+
+
+def test_the_modules_of_one_executable_compile_on_threads_and_link(tmp_path, monkeypatch, device) -> None:
+    """An llvm-ir blob of several modules (NUL-separated) compiles in up to one object per core,
+    the modules spread evenly over them; the objects link into one program (a call from one module
+    into another works), and compiled alone, in one object, it runs the same."""
+    from byteir_targets.cpu import driver
+    from byteir_targets.cpu.backend import llvm_blob
+
+    objects: list[int] = []
+    compile_one = driver._LlvmObject.compile
+    monkeypatch.setattr(driver._LlvmObject, "compile", lambda self: (objects.append(self.size), compile_one(self))[1])
+    monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path))
+    parts = [_scale_kernel("twice", 2, sine=True), _scale_kernel("thrice", 3, sine=True), _caller_kernel("both", ["twice", "thrice"])]
+    blob = llvm_blob([p.decode() for p in parts])
+    exe = device.prepare_executable("llvm-ir", blob, ["both"])
+    assert len(objects) == min(device.threads, 3) and exe.entry_points == ("both",)
+    alone = driver.LlvmExecutable(blob, ["both"], "cpu:0")
+    assert len(alone.cache_files) == 1
+    x = np.linspace(-3, 3, 1000, dtype=np.float32)
+    q = device.queue()
+    for e in (exe, alone):
+        buf = device.allocate(x.nbytes)
+        q.update(buf.whole(), x)
+        q.dispatch(e, "both", [buf.whole()], {"steps": ["both"], "extents": [x.size]})
+        got = q.read(buf.view(0, x.shape, x.dtype))
+        q.finish()
+        twice = x * 2 + np.sin(x)
+        np.testing.assert_allclose(got, twice * 3 + np.sin(twice), rtol=1e-5, atol=1e-5)  # float32 libm sinf vs NumPy
+
+
+def test_modules_go_into_bins_of_about_equal_size() -> None:
+    from byteir_targets.cpu.driver import _bins
+
+    parts = ["a" * 90, "b" * 50, "c" * 40, "d" * 10]
+    assert _bins(parts, 2) == [["a" * 90, "d" * 10], ["b" * 50, "c" * 40]]
+    assert _bins(parts, 1) == [parts]
+    assert _bins(parts[:2], 8) == [["a" * 90], ["b" * 50]]  # no empty bins
+    assert _bins(["x"], 4) == [["x"]]
+
+
+def test_a_module_that_does_not_link_is_a_corrupt_executable(tmp_path, monkeypatch, device) -> None:
+    """Two modules that define the same function, or a module that is not LLVM IR, raise our
+    error naming the executable, before anything compiles."""
+    from byteir_targets.cpu.backend import llvm_blob
+
+    monkeypatch.setenv("BYTEIR_CACHE_DIR", str(tmp_path))
+    twice = _scale_kernel("twice", 2).decode()
+    for blob in (llvm_blob([twice, twice]), llvm_blob([twice, "define void @f( garbage"])):
+        with pytest.raises(InvalidArgumentError, match="corrupt llvm-ir executable"):
+            driver_exe = device.prepare_executable("llvm-ir", blob, ["twice"])
+            del driver_exe
+    assert not any(tmp_path.rglob("*.o"))
 
 
 def test_prepare_executables_checks_every_blob_before_compiling(tmp_path, monkeypatch, device) -> None:

@@ -50,9 +50,12 @@ def classify(op: ir.Operation) -> str:
     return "elementwise"
 
 
-def _can_join(group_kind: str, op_kind: str, caps: Capabilities) -> bool:
-    if "host" in (group_kind, op_kind) or op_kind == "contraction":
+def _can_join(group_kind: str, op: ir.Operation, caps: Capabilities) -> bool:
+    op_kind = classify(op)
+    if "host" in (group_kind, op_kind):
         return False
+    if op_kind == "contraction":
+        return group_kind == "contraction" and op.name == "stablehlo.convolution" and caps.fuse_convolution_chain
     if op_kind == "elementwise":
         return {
             "elementwise": caps.fuse_elementwise,
@@ -113,7 +116,7 @@ class OutlineFusionGroups(Pass):
             newest = max(producers) if producers else None
             owners = [o for o in (defining_op(v) for v in op.operands) if o is not None]
             pulled = [d for d in deferred if any(d == o for o in owners)]
-            if newest is not None and _can_join(groups[newest].kind, kind, caps):
+            if newest is not None and _can_join(groups[newest].kind, op, caps):
                 index = newest
                 group = groups[index]
                 if group.kind == "elementwise" and kind == "reduction":

@@ -65,11 +65,12 @@ def _root(refs: dict[str, BufferRef], name: str) -> str:
 
 
 def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = (), spans: Sequence[tuple[int, int]] = (),
-                     in_place: bool = True) -> KernelBuffers:
+                     in_place: bool = True, reuse: bool = True) -> KernelBuffers:
     """Assign a buffer to every value of `kernel` (see the module docstring); the values in `local`
     (buffer roots: empties, scratch views, loop results) take backend-local storage, values
-    touched in an op span of `spans` stay live across it, and without `in_place` no elementwise
-    loop overwrites a dying input."""
+    touched in an op span of `spans` stay live across it, without `in_place` no elementwise
+    loop overwrites a dying input, and without `reuse` no two scratch values share bytes (a
+    backend planning which ops may run interleaved sees only their true dependences)."""
     local_index = {n: i for i, n in enumerate(dict.fromkeys(local))}
     refs: dict[str, BufferRef] = {p: BufferRef("param", i) for i, p in enumerate(kernel.params)}
     init_copies: dict[str, str] = {}
@@ -131,7 +132,8 @@ def bufferize_kernel(kernel: K.Kernel, alignment: int, local: Collection[str] = 
             if first[root] <= hi and last[root] >= lo:
                 first[root], last[root] = min(first[root], lo), max(last[root], hi)
     scratch = [n for n, ref in refs.items() if ref.kind == "scratch"]
-    offsets, total = _pack({n: nbytes(kernel.types[n]) for n in scratch}, {n: (first.get(n, 0), last.get(n, 0)) for n in scratch}, alignment)
+    live = {n: (first.get(n, 0), last.get(n, 0)) if reuse else (0, len(kernel.ops)) for n in scratch}
+    offsets, total = _pack({n: nbytes(kernel.types[n]) for n in scratch}, live, alignment)
     for n in scratch:
         refs[n] = BufferRef("scratch", offsets[n])
     return KernelBuffers(refs, total, init_copies, list(spans))

@@ -282,6 +282,52 @@ def test_what_joins_a_contraction_is_a_capability(capability: str, joined_op: st
     assert (joined_op in matmul_kernel) == on
 
 
+CNN_INPUT = """
+func.func @main(%x: tensor<2x8x8x1xf32>, %k1: tensor<3x3x1x4xf32>, %k2: tensor<3x3x4x4xf32>, %w: tensor<256x3xf32>) -> tensor<2x3xf32> {
+  %zero = stablehlo.constant dense<0.0> : tensor<2x8x8x4xf32>
+  %0 = stablehlo.convolution(%x, %k1) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {pad = [[1, 1], [1, 1]]}
+       {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<2x8x8x1xf32>, tensor<3x3x1x4xf32>) -> tensor<2x8x8x4xf32>
+  %1 = stablehlo.maximum %0, %zero : tensor<2x8x8x4xf32>
+  %2 = stablehlo.convolution(%1, %k2) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {pad = [[1, 1], [1, 1]]}
+       {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<2x8x8x4xf32>, tensor<3x3x4x4xf32>) -> tensor<2x8x8x4xf32>
+  %3 = stablehlo.reshape %2 : (tensor<2x8x8x4xf32>) -> tensor<2x256xf32>
+  %4 = stablehlo.dot_general %3, %w, contracting_dims = [1] x [0] : (tensor<2x256xf32>, tensor<256x3xf32>) -> tensor<2x3xf32>
+  return %4 : tensor<2x3xf32>
+}"""
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_convolution_joins_the_convolution_before_it_when_the_target_says_so(on: bool, monkeypatch, run_pass) -> None:
+    """With ``fuse_convolution_chain`` (cpu), a CNN's second convolution joins the first one's
+    kernel with the relu between them; a matmul never joins a contraction's kernel."""
+    import dataclasses
+
+    from byteir_targets.cpu.backend import CpuBackend
+
+    original = CpuBackend.capabilities
+    monkeypatch.setattr(CpuBackend, "capabilities", lambda self: dataclasses.replace(original(self), fuse_convolution_chain=on))
+    joined = """
+    // CHECK:      func.func private @k0_convolution({{.*}}) -> tensor<2x256xf32> attributes {byteir.kernel_kind = "contraction"}
+    // CHECK:        stablehlo.convolution
+    // CHECK:        stablehlo.maximum
+    // CHECK:        stablehlo.convolution
+    // CHECK:        stablehlo.reshape
+    // CHECK:      func.func private @k1_dot_general(
+    // CHECK-LABEL: func.func @main
+    // CHECK:        %[[A:.*]] = call @k0_convolution(%arg0, %arg1, %arg2)
+    // CHECK:        call @k1_dot_general(%[[A]], %arg3)
+    """
+    apart = """
+    // CHECK:      func.func private @k0_convolution(
+    // CHECK:        stablehlo.convolution
+    // CHECK:        stablehlo.maximum
+    // CHECK-NOT:    stablehlo.convolution
+    // CHECK:      func.func private @k1_convolution(
+    // CHECK:      func.func private @k2_dot_general(
+    """
+    run_pass("outline-fusion-groups", CNN_INPUT, checks=joined if on else apart)
+
+
 def test_shrink_broadcast_constants(run_pass) -> None:
     import numpy as np
 
