@@ -133,8 +133,9 @@ class _LlvmObject:
                 modules[0].link_in(other)  # (consumed)
             modules[0].verify()
         except RuntimeError as exc:
-            _close_in_order(*modules[:1], self.context)
-            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: {str(exc).strip().splitlines()[0]}") from None
+            _close_in_order(*(m for m in modules if not m.closed), self.context)  # (a linked module is gone already)
+            lines = str(exc).strip().splitlines() or ["LLVM rejected it"]
+            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: {' '.join(line.strip() for line in lines[:2])}") from None
         self.module = modules[0]
         self.release = weakref.finalize(self, _close_in_order, self.module, self.context)
         self.release.atexit = False
