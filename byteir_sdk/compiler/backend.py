@@ -52,8 +52,9 @@ class Capabilities:
     - ``host_ops``: StableHLO ops without a loop form (``stablehlo.sort``, ``stablehlo.while``, ...)
       it can run as host kernels; any other such op is an UnsupportedOpError at compile time.
     - fusion rules: which producer/consumer pairs may share a kernel (``fuse_convolution_chain``:
-      a convolution joins the group of the convolution before it, with what lies between, e.g. a
-      CNN's layers, which a backend may then run a block of images at a time).
+      a convolution joins its producer's contraction group, e.g. the previous convolution's with
+      the relu and pooling between them: a CNN's layers, which a backend may then run a block of
+      images at a time).
     - ``strided_contractions``: its contractions read and write operands through any strides (a
       BLAS's leading dimensions and batch strides), so the graph stage folds a transpose that
       feeds a ``dot_general`` into the dot's dimension numbers instead of copying it.

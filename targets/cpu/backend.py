@@ -105,13 +105,12 @@ class CpuBackend(Backend):
 
     @staticmethod
     def _with_locals(kernel: K.Kernel, alignment: int, in_place: bool) -> KernelBuffers:
-        buffers = bufferize_kernel(kernel, alignment, in_place=in_place)
         if any(isinstance(op, K.HostOp) for op in kernel.ops):
-            return buffers
+            return bufferize_kernel(kernel, alignment, in_place=in_place)
         # the groups are found where no two values share scratch bytes: a value packed over one
         # that died would look like a dependence between the steps that touch them
         local, spans = block_locals(kernel, bufferize_kernel(kernel, alignment, in_place=in_place, reuse=False))
-        return bufferize_kernel(kernel, alignment, local, spans, in_place=in_place) if local else buffers
+        return bufferize_kernel(kernel, alignment, local, spans, in_place=in_place)
 
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
         host = [op for op in kernel.ops if isinstance(op, K.HostOp)]

@@ -64,6 +64,9 @@ _GROUP_BLOCK_BYTES = 256 << 10
 #: most bytes of a group's local values (values only its steps touch) held at a time, a block of
 #: rows of each, in the group's stack frame (which must fit a thread's stack)
 _LOCAL_BLOCK_BYTES = 256 << 10
+#: most bytes of the band of image rows a direct convolution copies into its frame (past it:
+#: im2col + BLAS)
+_CONV_BAND_BYTES = 128 << 10
 #: images below which a direct convolution splits its output rows across threads, not its images
 #: (so one image still runs on every core; the step then cannot be a group's member)
 _CONV_ROW_SPLIT_IMAGES = 4
@@ -821,7 +824,7 @@ class _Gen:
         block's taps whatever the host: a 16-lane (AVX-512) block's are twice the bytes, but each of
         its filter loads feeds 12 pixels, not 6, so it keeps up reading them from L2."""
         geo = K.conv_geometry(loop, self.kernel) or self.matmul_as_conv(loop)
-        if geo is None or len(loop.results) != 1 or band_bytes(geo) > _LOCAL_BLOCK_BYTES or filter_block_bytes(geo, 8) > _CONV_FILTER_BLOCK_BYTES:
+        if geo is None or len(loop.results) != 1 or band_bytes(geo) > _CONV_BAND_BYTES or filter_block_bytes(geo, 8) > _CONV_FILTER_BLOCK_BYTES:
             return None
         if any(self.kernel.types[n].element != "f32" for n in (geo.image_name, geo.filter_name, loop.results[0])):
             return None
@@ -1219,14 +1222,18 @@ def module_parts(module: ll.Module, roots: list[ll.Function]) -> list[str]:
         part = ll.Module(name=f"{module.name}.{i}")
         part.triple, part.data_layout = module.triple, module.data_layout
         part.metadata, part.namedmetadata = module.metadata, module.namedmetadata  # (numbered as in the module)
-        defined, pending = [], [root]
+        defined, called, pending = [], {}, [root]  # (called: the other roots it calls)
         while pending:
             fn = pending.pop()
             if fn in defined:
                 continue
             defined.append(fn)
-            pending += [c for c in _callees(fn) if c.blocks and c.name not in root_names]
-        called = {c.name: c for fn in defined for c in _callees(fn) if c.name in root_names and c is not root}
+            for c in _callees(fn):
+                if c.name in root_names:
+                    if c is not root:
+                        called[c.name] = c
+                elif c.blocks:
+                    pending.append(c)
         for g in shared:
             part.globals[g.name] = g
         for name, fn in called.items():
