@@ -15,10 +15,9 @@ back for 0.15 s (the cores are slow for a while after the pause), then counts th
 timed runs. Its own threads still count against a runner: that is its steady state. The
 machine's roofline is measured in the same run: sgemm GFLOP/s (NumPy/BLAS, 2048^3) and a
 STREAM-like triad bandwidth; a workload's roofline time is max(FLOPs / peak, minimum bytes /
-bandwidth). Also: compile times,
-cold (ours: compile + load/JIT with an empty object cache; XLA: lower + compile; IREE: compile +
-load), after one warm-up compile of a small program by each so that no one pays its imports;
-and our arena peak vs XLA's temp bytes.
+bandwidth). Also: compile times, cold (ours: compile + load/JIT with an empty object cache; XLA:
+lower + compile; IREE: compile + load), after one warm-up compile of a small program by each so
+that no one pays its imports; and our arena peak vs XLA's temp bytes.
 
 Working memory, measured: XLA's temp bytes (its compiled memory analysis) leave out what runs
 inside XLA:CPU's YNNPACK fusions (jaxlib 0.10 runs the transformer's attention, and the whole MNIST

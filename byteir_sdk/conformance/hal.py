@@ -179,7 +179,7 @@ def executables(target: Target) -> None:
     byre = read_byre(compile_program(program, target.name))
     backend = target.make_backend()
     fmt = backend.capabilities().executable_format
-    blobs = [ExecutableBlob(exe.format, exe.blob, (*exe.launch.get("steps", []), exe.entry)) for exe in byre.executables.values()]
+    blobs = [exe.hal_blob() for exe in byre.executables.values()]
     corrupt = ExecutableBlob(fmt, b"\x00\xffcorrupt" * 7, ("main",))
     with _device(target) as dev:
         for blob in blobs:

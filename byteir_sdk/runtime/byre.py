@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from byteir_sdk import _mlir
+from byteir_sdk import _mlir, hal
 from byteir_sdk._mlir import ir
 from byteir_sdk.compiler.byre.emit import ByreModule
 from byteir_sdk.compiler.byre.format import ATTR, MEMORY_SPACES, OP, SUPPORTED_VERSIONS, ArgType
@@ -74,6 +74,11 @@ class ExecutableBlob:
     entry: str
     blob: bytes
     launch: dict[str, Any]
+
+    def hal_blob(self) -> hal.ExecutableBlob:
+        """What a device loads (:meth:`Device.prepare_executables`): the format, the bytes, and
+        the entry points it is dispatched by (each JIT step of its launch, then its own entry)."""
+        return hal.ExecutableBlob(self.format, self.blob, (*self.launch.get("steps", []), self.entry))
 
 
 @dataclass

@@ -25,7 +25,7 @@ from byteir_sdk.compiler.byre.emit import ByreModule
 from byteir_sdk.compiler.byre.format import ArgType
 from byteir_sdk.dtypes import TensorSpec
 from byteir_sdk.errors import UnsupportedError
-from byteir_sdk.hal import Buffer, BufferView, Command, Device, Executable, ExecutableBlob, MemoryType, Queue
+from byteir_sdk.hal import Buffer, BufferView, Command, Device, Executable, MemoryType, Queue
 from byteir_sdk.runtime.byre import ByreProgram, ComputeOp, CopyOp, Operand, read_byre, verify_byre
 
 __all__ = ["Session", "KernelTime"]
@@ -65,7 +65,7 @@ class Session:
         self._arenas: dict[str, Buffer] = {space: device.allocate(size, _MEMORY_TYPE[space]) for space, size in program.arenas.items() if size}
         for i in program.arg_indices(ArgType.WEIGHT):
             self._queue.update(self._args[i].whole(), program.weights[program.args[i].name])
-        blobs = [ExecutableBlob(exe.format, exe.blob, (*exe.launch.get("steps", []), exe.entry)) for exe in program.executables.values()]
+        blobs = [exe.hal_blob() for exe in program.executables.values()]
         self._executables: dict[str, Executable] = dict(zip(program.executables, device.prepare_executables(blobs), strict=True))
         self._plan: list[tuple[str, Any]] = []
         for op in program.ops:

@@ -2,13 +2,14 @@
 
 The output is computed a tile at a time: up to ``_PIXELS[lanes][v]`` consecutive pixels of one
 output row (its tiles as even as they go) by `v` vectors of 8 channels (16 with AVX-512), held in
-registers while the kernel runs over the filter's taps and input channels (two filter loads and one image broadcast per pixel
-feed ``pixels x v`` FMAs), then stored once. It is the GEMM micro-kernel of im2col + BLAS without
-the im2col matrix. For each output row, the image rows its taps read are first copied into a band
-in the frame, zero-padded left and right, so no tile checks a column; tap rows outside the image
-are skipped. A partial last vector of channels uses masked loads and stores. Each output sums its
-taps in the loop's order (kh, kw, c), like the generated loop nest. The step runs on whole images,
-so the steps after it (bias, activation) can run on each block of images while it is in cache.
+registers while the kernel runs over the filter's taps and input channels (two filter loads and
+one image broadcast per pixel feed ``pixels x v`` FMAs), then stored once. It is the GEMM
+micro-kernel of im2col + BLAS without the im2col matrix. For each output row, the image rows its
+taps read are first copied into a band in the frame, zero-padded left and right, so no tile checks
+a column; tap rows outside the image are skipped. A partial last vector of channels uses masked
+loads and stores. Each output sums its taps in the loop's order (kh, kw, c), like the generated
+loop nest. The step runs on whole images, so the steps after it (bias, activation) can run on each
+block of images while it is in cache.
 """
 
 from __future__ import annotations

@@ -77,16 +77,7 @@ def _close_in_order(*resources: Any) -> None:
         r.close()
 
 
-def _llvm_parts(blob: bytes, device: str) -> list[str]:
-    """The LLVM IR modules of an llvm-ir executable (see `llvm_blob`), as text."""
-    data = bytes(blob) if isinstance(blob, (bytes, bytearray)) else str(blob).encode()
-    try:
-        return [m.decode("utf-8", errors="strict") for m in llvm_modules(data)]
-    except UnicodeDecodeError as exc:
-        raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason})") from None
-
-
-def _bins(parts: list[str], n: int) -> list[list[str]]:
+def _bins(parts: list[bytes], n: int) -> list[list[bytes]]:
     """`parts` in at most `n` bins of about equal text size (the largest part first, each into
     the smallest bin so far), in their order within a bin."""
     bins: list[list[int]] = [[] for _ in range(max(1, min(n, len(parts))))]
@@ -101,7 +92,8 @@ def _bins(parts: list[str], n: int) -> list[list[str]]:
 def _llvm_objects(blob: bytes, device: str, threads: int) -> list[_LlvmObject]:
     """An llvm-ir executable's modules parsed, in up to `threads` objects that compile apart (a
     function defined in two of its modules is an error here too, as linking them would make it)."""
-    objects = [_LlvmObject(parts, device) for parts in _bins(_llvm_parts(blob, device), threads)]
+    data = blob if isinstance(blob, (bytes, bytearray)) else str(blob).encode()
+    objects = [_LlvmObject(parts, device) for parts in _bins(llvm_modules(data), threads)]
     seen: set[str] = set()
     for o in objects:
         defined = {f.name for f in o.module.functions if not f.is_declaration and f.linkage != llvm.Linkage.internal}
@@ -117,17 +109,21 @@ class _LlvmObject:
     its native object code: read from the object cache (keyed by content hash), or made by
     :meth:`compile`, which may run on any thread beside other modules' compiles."""
 
-    def __init__(self, parts: Sequence[str], device: str) -> None:
+    def __init__(self, parts: Sequence[bytes], device: str) -> None:
         self.device = device
+        try:
+            texts = [p.decode("utf-8", errors="strict") for p in parts]
+        except UnicodeDecodeError as exc:
+            raise InvalidArgumentError(f"{device}: corrupt llvm-ir executable: not UTF-8 text ({exc.reason})") from None
         self.machine = _target_machine()
-        key = hashlib.sha256(b"\0".join([*(p.encode() for p in parts), self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
+        key = hashlib.sha256(b"\0".join([*parts, self.machine.triple.encode(), llvm.get_host_cpu_name().encode(),
                                          llvm.get_host_cpu_features().flatten().encode(), llvmlite.__version__.encode()])).hexdigest()  # fmt: skip
         self.cache_file = cache_dir() / f"{key}.o"
         self.size = sum(map(len, parts))
         self.context = llvm.create_context()
         modules = []
         try:
-            for text in parts:
+            for text in texts:
                 modules.append(llvm.parse_assembly(text, context=self.context))
             for other in modules[1:]:
                 modules[0].link_in(other)  # (consumed)

@@ -245,7 +245,8 @@ def test_driver_refuses_a_host_kernel_bound_to_dram(device) -> None:
     program = byteir_sdk.load(lambda a: a / 3.0, np.zeros((16,), np.float32))
     prog = read_byre(byteir_sdk.compile(program, "ref_asic"))
     (exe,) = prog.executables.values()
-    executable = device.prepare_executable(exe.format, exe.blob, [*exe.launch.get("steps", []), exe.entry])
+    blob = exe.hal_blob()
+    executable = device.prepare_executable(blob.format, blob.blob, blob.entry_points)
     dram = [device.allocate(64).whole(), device.allocate(64).whole()]
     q = device.queue()
     q.dispatch(executable, exe.entry, dram, exe.launch)
