@@ -59,6 +59,10 @@ class Capabilities:
       BLAS's leading dimensions and batch strides), so the graph stage folds a transpose that
       feeds a ``dot_general`` into the dot's dimension numbers instead of copying it.
     - ``memory``: hierarchy for tiling, innermost first; ``alignment``: buffer alignment in bytes.
+    - ``parallelism``: threads the device splits a kernel's first loop dim across (1: it runs a
+      kernel as one program). Above 1, the loop stage merges a kernel's leading parallel dims
+      while the first has too few rows for them (``merge-leading-dims``), so a kernel may then
+      reshape its params and results at its ends (reshape views).
     - ``executable_format``: the format tag of ``lower``'s blobs (the HAL driver's
       ``prepare_executable`` receives it back).
     """

@@ -38,7 +38,7 @@ STAGES: dict[str, tuple[str, ...]] = {
     "import": ("legalize-composite-to-call", "inline-calls", "chlo-legalize-to-stablehlo", "shape-legalize-to-stablehlo", "stablehlo-refine-shapes", "canonicalize", "cse", "symbol-dce"),
     "graph": ("canonicalize", "fold-empty-tensors", "fold-constants", "fold-identity-ops", "fold-transpose-of-transpose", "fold-transpose-into-dot", "fold-reshape-chains",
               "simplify-arithmetic", "dce", "cse", "shrink-broadcast-constants", "rematerialize-cheap-broadcasts", "outline-fusion-groups", "sink-calls-to-first-use"),  # fmt: skip
-    "loop": ("legalize-to-kernel-ir", "views-to-loops", "fuse-elementwise-loops", "fold-transposes-into-producers", "eliminate-dead-operands", "tile-for-memory", "annotate-parallelism"),
+    "loop": ("legalize-to-kernel-ir", "views-to-loops", "fuse-elementwise-loops", "fold-transposes-into-producers", "eliminate-dead-operands", "merge-leading-dims", "tile-for-memory", "annotate-parallelism"),
     "tensor": ("bufferize", "place-memory-spaces", "plan-memory"),
     "byre": ("lower-kernels", "emit-byre"),
 }

@@ -325,6 +325,21 @@ def test_strided_library_calls_in_parts(rows, c_store: str, monkeypatch: pytest.
         assert sorted(r for lo, hi in rows_done for r in range(lo, hi)) == list(range(4))
 
 
+@pytest.mark.parametrize("epilogue", [False, True])
+def test_fewer_batches_than_threads_cut_by_columns(epilogue: bool, blas_counts: list[int]) -> None:
+    """A batched contraction cut along a batch axis with fewer batches than threads (attention's
+    [1, heads, m, n] at batch 1) runs in parts of columns on every thread, each with single-threaded
+    BLAS (not one part on one thread); its epilogue then runs once on each of the output's rows."""
+    x, y = _r(1, 4, 8, 9), _r(1, 4, 9, 12)
+    call = {"op": "contraction", "a_shape": [1, 4, 8, 9], "b_shape": [1, 4, 9, 12], "c_shape": [1, 4, 8, 12],
+            "a_strides": [288, 72, 9, 1], "b_strides": [432, 108, 12, 1], "c_strides": [384, 96, 12, 1], "rows": ["batch", 0]}  # fmt: skip
+    rows_done: list[tuple[int, int]] = []
+    got = _run_call(call, x, y, (1, 4, 8, 12), 3, (lambda lo, hi: rows_done.append((lo, hi))) if epilogue else None)
+    np.testing.assert_allclose(got, x @ y, rtol=1e-5, atol=1e-5)
+    assert len(blas_counts) == 3 and set(blas_counts) == {1}  # 12 columns, 4 a part (_BLAS_MIN_ROWS)
+    assert rows_done == ([(0, 1)] if epilogue else [])
+
+
 def test_a_library_view_outside_its_buffer_is_a_kernel_fault() -> None:
     from byteir_sdk.errors import KernelFaultError
 

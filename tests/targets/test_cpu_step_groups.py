@@ -5,6 +5,8 @@ keeps them apart. Every case is checked against the StableHLO interpreter (f32: 
 
 from __future__ import annotations
 
+import os
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -192,3 +194,14 @@ def test_a_cnns_layers_run_a_block_of_images_at_a_time() -> None:
     conv = next(k for k in comp.kernel_program.kernels.values() if "convolution" in k.name)
     assert sum(ref.kind == "local" for ref in conv.buffers.refs.values()) == 3  # conv1, pool1, conv2 outputs
     assert conv.buffers.scratch_bytes == 0 and comp.plan.arena_bytes == 6 * 4 * 4 * 32 * 4
+
+
+def test_a_batch_of_one_still_gives_every_thread_rows() -> None:
+    """A batch-1 layernorm [1, 96, 40] and softmax [1, 3, 24, 40]: their leading dims merge
+    (merge-leading-dims), so each one group step runs over 96 or 72 rows that the runtime splits
+    across threads, not over the one image (on a machine with one core nothing merges)."""
+    threads = os.cpu_count() or 1
+    for fn, shape, rows in ((_layernorm, (1, 96, 40), 96), (_softmax, (1, 3, 24, 40), 72)):
+        x = (RNG.standard_normal(shape) * 3).astype(np.float32)
+        (steps,) = kernel_steps(checked_compilation(fn, x))
+        assert [s.extent for s in steps] == [rows if threads > 1 else 1]

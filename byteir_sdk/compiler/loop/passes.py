@@ -14,7 +14,7 @@ import numpy as np
 from byteir_sdk.compiler.backend import Capabilities
 from byteir_sdk.compiler.loop import kernel_ir as K
 
-__all__ = ["LOOP_PASSES", "loop_pass", "fuse_elementwise_loops", "fold_transposes_into_producers", "eliminate_dead_operands", "annotate_parallelism", "tile_for_memory"]
+__all__ = ["LOOP_PASSES", "loop_pass", "fuse_elementwise_loops", "fold_transposes_into_producers", "eliminate_dead_operands", "merge_leading_dims", "annotate_parallelism", "tile_for_memory"]
 
 LoopPass = Callable[[K.Kernel, Capabilities], K.Kernel]
 #: name -> (pass function, one-line summary); the registry of loop passes
@@ -292,6 +292,140 @@ def _compact_inputs(loop: K.Loop) -> K.Loop:
     body = tuple(_rewrite(e, rewrite, memo) for e in loop.body)
     extra = tuple(loop.extra[k] for k in sorted(read_extra))
     return dataclasses.replace(loop, inputs=tuple(inputs), maps=tuple(maps) + loop.maps[n_in:], body=body, extra=extra)
+
+
+#: rows the threaded dim should have per thread: a CPU-style runtime cuts a step into a few pieces
+#: per thread that each takes as it comes free, so fewer rows leave threads idle or unbalanced
+_ROWS_PER_THREAD = 4
+
+
+@loop_pass("merge-leading-dims")
+def merge_leading_dims(kernel: K.Kernel, caps: Capabilities) -> K.Kernel:
+    """Merge two leading parallel dims into one where the first has too few rows to split across threads (no contractions)."""
+    if caps.parallelism <= 1:
+        return kernel  # (one thread: nothing to split)
+    rows = _ROWS_PER_THREAD * caps.parallelism
+    while (merged := _merge_leading_pair(kernel, rows)) is not None:
+        kernel = merged
+    return kernel
+
+
+def _leading_access(m: K.AffineMap, shape: tuple[int, ...], pair: tuple[int, int]) -> str | None:
+    """How a map reads its value for merging dims d0, d1 of extents `pair`: "lead" (its first two
+    results are d0, d1 alone, over the value's first two dims), "free" (it uses neither), or None."""
+    used = m.dims_used()
+    if not {0, 1} & used:
+        return "free"
+    rest = K.AffineMap(m.n_dims, m.results[2:]).dims_used()
+    if m.results[:2] == (K.Dim(0), K.Dim(1)) and not {0, 1} & rest and tuple(shape[:2]) == pair:
+        return "lead"
+    return None
+
+
+def _reads_index(loop: K.Loop, dims: set[int]) -> bool:
+    """Whether `loop`'s body reads the counter of one of `dims`."""
+    found: list[bool] = []
+
+    def visit(e: K.Expr) -> None:
+        if isinstance(e, K.Index) and e.dim in dims:
+            found.append(True)
+
+    memo: dict[int, K.Expr] = {}
+    for e in loop.body:
+        _rewrite(e, lambda x: visit(x), memo)
+    return bool(found)
+
+
+def _merge_leading_pair(kernel: K.Kernel, rows: int) -> K.Kernel | None:
+    """The kernel with the leading pair of parallel dims (D0, D1) of its first loop merged into one
+    of D0 * D1 wherever it appears, when D0 < `rows` and every loop and value agrees: each loop over
+    (D0, D1, ...) reads every value either through d0, d1 as its first two dims or not along them,
+    and each value so read is touched only by such loops (and by reshapes). Merged values get the
+    merged shape; a param or result so merged is reshaped (a view) at the kernel's boundary."""
+    if any(isinstance(op, K.HostOp) for op in kernel.ops):
+        return None
+    # A contraction's threads split its rows or columns already (a library call or a direct
+    # kernel), and its epilogue follows its rows: a batch-1 transformer block ran 10.2 -> 12.0 ms
+    # with its contraction kernels merged (the merged epilogues made the runtime cut its BLAS
+    # calls into parts on its threads, instead of letting BLAS thread them whole).
+    if any(K.strided_contraction(op, kernel.types) is not None for op in kernel.loops()):
+        return None
+    first = next((op for op in kernel.loops() if len(op.domain) >= 2), None)
+    if first is None or first.iterators[:2] != ("parallel", "parallel") or first.domain[0] >= rows:
+        return None
+    pair = (first.domain[0], first.domain[1])
+    types = kernel.types
+
+    def named(loop: K.Loop) -> list[tuple[str, K.AffineMap]]:
+        n_in = len(loop.inputs)
+        outs = [(n, loop.maps[n_in + k]) for k, n in enumerate(loop.outputs)]
+        return [*zip(loop.inputs, loop.maps), *outs, *((r, outs[k][1]) for k, r in enumerate(loop.results) if k < len(outs))]
+
+    def mergeable(loop: K.Loop) -> bool:
+        if loop.domain[:2] != pair or loop.iterators[:2] != ("parallel", "parallel") or _reads_index(loop, {0, 1}):
+            return False
+        if len(loop.results) != len(loop.outputs):
+            return False
+        return all(_leading_access(m, types[n].shape, pair) is not None for n, m in named(loop))
+
+    merged_loops = [op for op in kernel.loops() if len(op.domain) >= 2 and mergeable(op)]
+    lead = {n for loop in merged_loops for n, m in named(loop) if _leading_access(m, types[n].shape, pair) == "lead"}
+    changed = True
+    while changed:  # a bitcast's two sides are one buffer: both merge or neither
+        changed = False
+        for op in kernel.ops:
+            if isinstance(op, K.View) and op.kind == "bitcast" and (op.operands[0] in lead) != (op.result in lead):
+                lead |= {op.operands[0], op.result}
+                changed = True
+    for op in kernel.ops:
+        if isinstance(op, K.Loop):
+            if any(op is loop for loop in merged_loops):
+                if any(n in lead for n, m in named(op) if _leading_access(m, types[n].shape, pair) == "free") or lead & set(op.extra):
+                    return None
+            elif lead & {*op.inputs, *op.outputs, *op.results, *op.extra}:
+                return None
+        elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast") and lead & {*op.operands, op.result}:
+            return None
+    if not merged_loops or not lead:
+        return None
+    # values at the kernel's boundary keep their types: a merged copy of each is used inside
+    rename: dict[str, str] = {}
+    new_types = dict(types)
+    for name in sorted(lead & {*kernel.params, *kernel.results}):
+        fresh, i = f"{name}_m", 0
+        while fresh in types:
+            i += 1
+            fresh = f"{name}_m{i}"
+        rename[name] = fresh
+    for name in lead:
+        shape = types[name].shape
+        new_types[rename.get(name, name)] = K.TensorType((shape[0] * shape[1], *shape[2:]), types[name].element)
+    r = lambda n: rename.get(n, n)  # noqa: E731
+
+    ops: list[K.KernelOp] = [K.View("reshape", (p,), rename[p]) for p in kernel.params if p in rename]
+    for op in kernel.ops:
+        if isinstance(op, K.Loop) and any(op is loop for loop in merged_loops):
+            n_dims = len(op.domain)
+            by = (K.Dim(0), K.Dim(0), *(K.Dim(d - 1) for d in range(2, n_dims)))
+            maps = []
+            for n, m in zip([*op.inputs, *op.outputs], op.maps):
+                results = m.results[1:] if n in lead else m.results
+                maps.append(K.AffineMap(n_dims - 1, tuple(_substitute_dims(e, by) for e in results)))
+            memo: dict[int, K.Expr] = {}
+            body = tuple(_rewrite(e, lambda x: K.Index(x.dim - 1, x.type) if isinstance(x, K.Index) else None, memo) for e in op.body)
+            op = dataclasses.replace(op, domain=(pair[0] * pair[1], *op.domain[2:]), iterators=op.iterators[1:], maps=tuple(maps), body=body,
+                                     inputs=tuple(map(r, op.inputs)), outputs=tuple(map(r, op.outputs)), results=tuple(map(r, op.results)))  # fmt: skip
+        elif isinstance(op, K.Loop):
+            pass  # (it touches no merged value)
+        elif isinstance(op, K.View):
+            op = dataclasses.replace(op, operands=tuple(map(r, op.operands)), result=r(op.result))
+        elif isinstance(op, K.Empty):
+            op = K.Empty(r(op.result))
+        elif isinstance(op, K.Const) and op.result in lead:
+            op = K.Const(r(op.result), op.value.reshape(new_types[r(op.result)].shape))
+        ops.append(op)
+    ops += [K.View("reshape", (rename[n],), n) for n in kernel.results if n in rename and n not in kernel.params]
+    return dataclasses.replace(kernel, ops=ops, types=new_types)
 
 
 @loop_pass("annotate-parallelism")

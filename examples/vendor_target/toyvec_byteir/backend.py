@@ -34,7 +34,10 @@ class ToyVecBackend(Backend):
         host = self._host.capabilities()
         # No 16-bit floats; and matmul epilogues (bias, activation) stay separate kernels, so
         # they reach the vector unit instead of being fused into the host's matmul.
-        return dataclasses.replace(host, executable_format=FORMAT, dtypes=host.dtypes - {"f16", "bf16"}, fuse_contraction_epilogue=False)
+        # Its vector unit runs a kernel as one program (parallelism 1): the loop stage then keeps
+        # each kernel's loops over its params' shapes, as the unit reads them.
+        return dataclasses.replace(host, executable_format=FORMAT, dtypes=host.dtypes - {"f16", "bf16"}, fuse_contraction_epilogue=False,
+                                   parallelism=1)
 
     def lower(self, kernel: K.Kernel) -> LoweredKernel:
         program = vector_program(kernel)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -276,3 +278,71 @@ def test_conv_geometry_reads_stride_dilation_and_fused_padding() -> None:
     assert (geo.stride, geo.pad, geo.output) == ((2, 2), (0, 0), (1, 4, 4, 32))
     # A transposed (input-dilated) convolution divides the index: not an affine window.
     assert geometry((1, 6, 6, 4), (3, 3, 4, 4), window_strides=(1, 1), padding=((1, 1), (1, 1)), lhs_dilation=(2, 2)) == [None]
+
+
+def _merged(program: byteir_sdk.Program, parallelism: int = 2):
+    """The program's kernels before and after merge-leading-dims for `parallelism` threads (the
+    passes before it run first), each checked against the interpreter by the Kernel IR evaluator."""
+    caps = dataclasses.replace(CAPS, parallelism=parallelism)
+    before = kernel_program(program, ("views-to-loops", "fuse-elementwise-loops", "fold-transposes-into-producers", "eliminate-dead-operands"))
+    x = reference.random_inputs(program, seed=5)
+    want = reference.run(program, x)
+    after = kernel_program(program, ())
+    after.kernels = {name: LOOP_PASSES["merge-leading-dims"][0](k, caps) for name, k in before.kernels.items()}
+    for got, w in zip(after.evaluate(x), want):
+        result = reference.compare(got, w, reference.default_tolerance(w.dtype))
+        assert result.ok, str(result)
+    return before, after
+
+
+def test_merge_leading_dims_gives_a_batch_of_one_rows_to_split() -> None:
+    """A batch-1 layernorm [1, 64, 32]: its loops over (1, 64, ...) become loops over 64 rows, its
+    param and result keep their types (a reshape view at each end), and it computes the same."""
+    program = byteir_sdk.loads("""
+    func.func @main(%x: tensor<1x64x32xf32>) -> tensor<1x64x32xf32> {
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %s = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [2] : (tensor<1x64x32xf32>, tensor<f32>) -> tensor<1x64xf32>
+      %b = stablehlo.broadcast_in_dim %s, dims = [0, 1] : (tensor<1x64xf32>) -> tensor<1x64x32xf32>
+      %y = stablehlo.subtract %x, %b : tensor<1x64x32xf32>
+      return %y : tensor<1x64x32xf32>
+    }""")
+    before, after = _merged(program)
+    (k0,), (k1,) = before.kernels.values(), after.kernels.values()
+    assert {l.domain for l in k0.loops()} == {(1, 64), (1, 64, 32)}
+    assert {l.domain for l in k1.loops()} == {(64,), (64, 32)}
+    assert all(l.iterators[0] == "parallel" for l in k1.loops())
+    assert [k1.types[n] for n in (*k1.params, *k1.results)] == [k0.types[n] for n in (*k0.params, *k0.results)]
+    assert isinstance(k1.ops[0], K.View) and k1.ops[0].kind == "reshape" and k1.ops[0].operands == tuple(k1.params)
+    assert isinstance(k1.ops[-1], K.View) and k1.ops[-1].result == k1.results[0]
+
+
+def test_merge_leading_dims_merges_until_the_rows_split_evenly() -> None:
+    """[3, 4, 2, 16] softmax over 4 threads: (3, 4) -> 12 rows, still under 4 a thread, then
+    (12, 2) -> 24 rows; over 2 threads it stops at 12; over one thread nothing is split, so nothing
+    merges; a leading dim that already has 4 rows a thread stays."""
+    program = byteir_sdk.load(lambda x: jax.nn.softmax(x, axis=-1), np.zeros((3, 4, 2, 16), np.float32))
+    domains = lambda kp: {l.domain for k in kp.kernels.values() for l in k.loops()}  # noqa: E731
+    assert domains(_merged(program, 4)[1]) == {(24, 16), (24,)}
+    assert domains(_merged(program, 2)[1]) == {(12, 2, 16), (12, 2)}
+    before, after = _merged(program, 1)
+    assert domains(after) == domains(before) == {(3, 4, 2, 16), (3, 4, 2)}
+    wide = byteir_sdk.load(lambda x: jax.nn.softmax(x, axis=-1), np.zeros((8, 2, 16), np.float32))
+    assert domains(_merged(wide, 2)[1]) == {(8, 2, 16), (8, 2)}
+
+
+@pytest.mark.parametrize(
+    ("fn", "shapes"),
+    [
+        # the scores of attention: q and k are read [b, s, h, d], so (b, h) are not their leading dims
+        (lambda q, k: jnp.einsum("bqhd,bkhd->bhqk", q, k), ((1, 8, 2, 4), (1, 8, 2, 4))),
+        # an iota along the second dim reads that dim's counter
+        (lambda x: x + jnp.arange(8, dtype=jnp.float32)[None, :, None], ((1, 8, 4),)),
+        # a transpose of the leading pair
+        (lambda x: jnp.swapaxes(x, 0, 1) * 2.0, ((2, 3, 4),)),
+    ],
+    ids=["head-split", "iota", "transpose"],
+)
+def test_merge_leading_dims_leaves_kernels_whose_loops_disagree(fn, shapes) -> None:  # noqa: ANN001
+    program = byteir_sdk.load(fn, *(np.zeros(s, np.float32) for s in shapes))
+    before, after = _merged(program, 2)
+    assert [str(k) for k in after.kernels.values()] == [str(k) for k in before.kernels.values()]
