@@ -415,16 +415,16 @@ class HostExecutor:
         # an epilogue worth threads of its own keeps the call in parts (see runs_code_in_parallel)
         whole = blas_threads and not (after is not None and _threaded_epilogue(c.size))
         cut = _row_cut(c.shape, c.itemsize, rows, after is not None)
-        if cut is not None and split and not whole and cut.units < self._threads:
-            cut = None  # fewer rows than threads (a batch of one): its parts are cut by columns
-        if cut is None:
+        # fewer rows than threads (a batch of one): its parts are cut by columns too
+        if cut is None or (split and not whole and cut.units < self._threads):
 
             def columns(lo: int, hi: int) -> None:
                 _matmul(a, b[..., lo:hi], c[..., lo:hi], accumulate)
 
             self._in_parts(columns, n, _BLAS_MIN_ROWS, split, whole)
             if after is not None and rows is not None:
-                units, grain = (c.shape[int(rows[1])], 1) if rows[0] == "batch" else (m // rows[1], max(1, _BLAS_MIN_ROWS // rows[1]))
+                units = m // rows[1] if cut is None else cut.units
+                grain = 1 if rows[0] == "batch" else max(1, _BLAS_MIN_ROWS // rows[1])
                 self._in_parts(after, units, grain, split=_threaded_epilogue(c.size))
             return
         grain = 1 if cut.batches else max(1, -(-_BLAS_MIN_ROWS // cut.scale))

@@ -332,7 +332,7 @@ def _reads_index(loop: K.Loop, dims: set[int]) -> bool:
 
     memo: dict[int, K.Expr] = {}
     for e in loop.body:
-        _rewrite(e, lambda x: visit(x), memo)
+        _rewrite(e, visit, memo)
     return bool(found)
 
 
@@ -356,20 +356,16 @@ def _merge_leading_pair(kernel: K.Kernel, rows: int) -> K.Kernel | None:
     pair = (first.domain[0], first.domain[1])
     types = kernel.types
 
-    def named(loop: K.Loop) -> list[tuple[str, K.AffineMap]]:
+    def accesses(loop: K.Loop) -> list[tuple[str, str | None]]:
+        """Each value `loop` touches (results through their outputs' maps) with its `_leading_access`."""
         n_in = len(loop.inputs)
-        outs = [(n, loop.maps[n_in + k]) for k, n in enumerate(loop.outputs)]
-        return [*zip(loop.inputs, loop.maps), *outs, *((r, outs[k][1]) for k, r in enumerate(loop.results) if k < len(outs))]
+        named = [*zip(loop.inputs + loop.outputs, loop.maps), *zip(loop.results, loop.maps[n_in:])]
+        return [(n, _leading_access(m, types[n].shape, pair)) for n, m in named]
 
-    def mergeable(loop: K.Loop) -> bool:
-        if loop.domain[:2] != pair or loop.iterators[:2] != ("parallel", "parallel") or _reads_index(loop, {0, 1}):
-            return False
-        if len(loop.results) != len(loop.outputs):
-            return False
-        return all(_leading_access(m, types[n].shape, pair) is not None for n, m in named(loop))
-
-    merged_loops = [op for op in kernel.loops() if len(op.domain) >= 2 and mergeable(op)]
-    lead = {n for loop in merged_loops for n, m in named(loop) if _leading_access(m, types[n].shape, pair) == "lead"}
+    candidates = {id(op): accesses(op) for op in kernel.loops() if op.domain[:2] == pair and op.iterators[:2] == ("parallel", "parallel")
+                  and len(op.results) == len(op.outputs) and not _reads_index(op, {0, 1})}  # fmt: skip
+    merged = {i: found for i, found in candidates.items() if all(kind is not None for _, kind in found)}
+    lead = {n for found in merged.values() for n, kind in found if kind == "lead"}
     changed = True
     while changed:  # a bitcast's two sides are one buffer: both merge or neither
         changed = False
@@ -379,14 +375,14 @@ def _merge_leading_pair(kernel: K.Kernel, rows: int) -> K.Kernel | None:
                 changed = True
     for op in kernel.ops:
         if isinstance(op, K.Loop):
-            if any(op is loop for loop in merged_loops):
-                if any(n in lead for n, m in named(op) if _leading_access(m, types[n].shape, pair) == "free") or lead & set(op.extra):
+            if id(op) in merged:
+                if any(n in lead for n, kind in merged[id(op)] if kind == "free") or lead & set(op.extra):
                     return None
             elif lead & {*op.inputs, *op.outputs, *op.results, *op.extra}:
                 return None
         elif isinstance(op, K.View) and op.kind not in ("reshape", "bitcast") and lead & {*op.operands, op.result}:
             return None
-    if not merged_loops or not lead:
+    if not merged or not lead:
         return None
     # values at the kernel's boundary keep their types: a merged copy of each is used inside
     rename: dict[str, str] = {}
@@ -404,7 +400,7 @@ def _merge_leading_pair(kernel: K.Kernel, rows: int) -> K.Kernel | None:
 
     ops: list[K.KernelOp] = [K.View("reshape", (p,), rename[p]) for p in kernel.params if p in rename]
     for op in kernel.ops:
-        if isinstance(op, K.Loop) and any(op is loop for loop in merged_loops):
+        if isinstance(op, K.Loop) and id(op) in merged:
             n_dims = len(op.domain)
             by = (K.Dim(0), K.Dim(0), *(K.Dim(d - 1) for d in range(2, n_dims)))
             maps = []
