@@ -140,12 +140,20 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _target_options(args: argparse.Namespace) -> dict[str, str]:
-    """The backend options the command line sets (``--cuda-arch``)."""
-    if getattr(args, "cuda_arch", None) is None:
-        return {}
-    if args.target != "cuda":
-        raise UsageError(f"--cuda-arch is an option of the cuda target, not of {args.target!r}")
-    return {"arch": args.cuda_arch}
+    """The backend options the command line sets (``--target-option NAME=VALUE``, ``--cuda-arch``);
+    the target's backend checks the names and values."""
+    options: dict[str, str] = {}
+    for item in getattr(args, "target_option", None) or ():
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise UsageError(f"--target-option {item!r} is not NAME=VALUE", hint="E.g. --target-option threads=16 (the cpu target's options are in docs/cpu.md).")
+        options[name.strip()] = value.strip()
+    if getattr(args, "cuda_arch", None) is not None:
+        if args.target != "cuda":
+            raise UsageError(f"--cuda-arch is an option of the cuda target, not of {args.target!r}")
+        if options.setdefault("arch", args.cuda_arch) != args.cuda_arch:
+            raise UsageError("--cuda-arch and --target-option arch=... disagree", hint="Pass one of them.")
+    return options
 
 
 def _stats_table(stats: dict[str, object]) -> Table:
@@ -177,6 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     program = None
     start = time.perf_counter()
     if _is_byre(args.file):
+        if _target_options(args):
+            raise UsageError(f"{args.file} is compiled already: target options apply when a .mlir is compiled", hint="Pass them to byteir compile.")
         byre: object = args.file
         if args.source:
             program = load(args.source, entry=args.entry)
@@ -296,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dump-after", action="append", metavar="STAGE", help="print the IR after STAGE (import, graph, loop, tensor, byre, all); repeatable")
     p.add_argument("--dump-dir", metavar="DIR", help="write the dumps to DIR instead of printing them")
     p.add_argument("--stats", action="store_true", help="arena peak vs naive, weight bytes, kernels, compile time per stage")
+    p.add_argument("--target-option", action="append", metavar="NAME=VALUE",
+                   help="an option of the target's backend, e.g. threads=16 for the cpu (the cores of the machine it will run on); repeatable")
     p.add_argument("--cuda-arch", metavar="sm_XY", help="cuda target: the GPU architecture to generate PTX for (default sm_90)")
     p.set_defaults(handler=cmd_compile)
 
@@ -308,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=sorted(reference.ENGINES), default="xla", help="oracle for --check (default xla)")
     p.add_argument("--source", metavar="FILE.mlir", help="the StableHLO a .byre was compiled from (for --check)")
     p.add_argument("--repeat", type=int, default=10, help="steady-state runs to time (default 10; 0 to skip)")
+    p.add_argument("--target-option", action="append", metavar="NAME=VALUE", help="an option of the target's backend to compile a .mlir with; repeatable")
     p.add_argument("--cuda-arch", metavar="sm_XY", help="cuda target: the GPU architecture to compile a .mlir for (default sm_90)")
     p.set_defaults(handler=cmd_run)
 

@@ -28,7 +28,7 @@ from byteir_sdk.errors import (
 )
 from byteir_sdk.hal.contract import Buffer, BufferUsage, BufferView, Device, DeviceInfo, Executable, Fence, MemoryType, ProfileEvent, Queue, Semaphore
 
-__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array", "buffer_bytes", "host_memory_bytes"]
+__all__ = ["HostSemaphore", "HostBuffer", "HostMemory", "HostQueue", "HostBackedDevice", "host_array", "buffer_bytes", "host_memory_bytes", "host_threads"]
 
 
 class HostSemaphore(Semaphore):
@@ -386,6 +386,12 @@ def host_memory_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 << 30
 
 
+def host_threads() -> int:
+    """Cores this process may run on (its CPU affinity: a container's or ``taskset``'s share of
+    the machine, not every core the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 class HostBackedDevice(Device):
     """What every device whose work runs on host threads shares: a kernel thread pool, one
     in-order queue, host semaphores, profiling, and close(). Subclasses call ``_start_host``,
@@ -406,7 +412,7 @@ class HostBackedDevice(Device):
         return self._memory.in_use
 
     def _start_host(self, name: str) -> None:
-        self.threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self.threads = host_threads()
         self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=f"{name}-kernel")
         self._closed = False
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import abc
 import dataclasses
 import functools
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from byteir_sdk.compiler import Backend, Capabilities, LoweredKernel, MemoryLevel
 from byteir_sdk.compiler.loop import kernel_ir as K
 from byteir_sdk.compiler.tensor.bufferize import KernelBuffers, bufferize_kernel, nbytes
+from byteir_sdk.errors import UsageError
+from byteir_sdk.hal.host import host_threads
 from byteir_targets.cpu.codegen import SUPPORTED_TYPES, block_locals, generate, light
 
 #: StableHLO ops the CPU runs as host kernels (through the StableHLO reference interpreter).
@@ -58,13 +59,22 @@ def last_level_cache_bytes() -> int:
 class CpuBackend(Backend):
     """Generated loops for every kernel; host kernels for ops without a loop form.
 
-    `stream_bytes`: elementwise results at least this big are written with streaming
-    (non-temporal) stores; default half the host's last-level cache, 0 turns them off."""
+    Target options (keyword arguments; ``byteir compile --target-option NAME=VALUE``, whose
+    values arrive as text):
+
+    - `stream_bytes`: elementwise results at least this big are written with streaming
+      (non-temporal) stores; default half this machine's last-level cache, 0 turns them off.
+    - `threads`: the cores of the machine the program will run on, which the loop stage plans
+      parallel work for (``Capabilities.parallelism``: which leading dims to merge, each loop's
+      ``threads``); default this process's cores (`host_threads`). The runtime always uses the
+      cores it has; a program compiled for fewer splits its batch-1 kernels coarser than it could.
+    """
 
     name = "cpu"
 
-    def __init__(self, stream_bytes: int | None = None) -> None:
-        self.stream_bytes = last_level_cache_bytes() // 2 if stream_bytes is None else stream_bytes
+    def __init__(self, stream_bytes: int | str | None = None, threads: int | str | None = None) -> None:
+        self.stream_bytes = last_level_cache_bytes() // 2 if stream_bytes is None else _count_option("stream_bytes", stream_bytes, 0, 0)
+        self.threads = host_threads() if threads is None else _count_option("threads", threads, 1, 16)
 
     def capabilities(self) -> Capabilities:
         return Capabilities(
@@ -83,7 +93,7 @@ class CpuBackend(Backend):
             memory=(MemoryLevel("L1", 32 * 1024), MemoryLevel("L2", 512 * 1024)),
             alignment=64,
             vector_bytes=32,
-            parallelism=os.cpu_count() or 1,
+            parallelism=self.threads,
         )
 
     def bufferize(self, kernel: K.Kernel, alignment: int) -> KernelBuffers:
@@ -130,6 +140,17 @@ class CpuBackend(Backend):
                 "buffers": len(kernel.params) + len(kernel.results) + 1,
             },
         )
+
+
+def _count_option(name: str, value: int | str, least: int, example: int) -> int:
+    """Target option `name` as a whole number of at least `least` (from the command line: text)."""
+    try:
+        count = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value), 10)
+    except ValueError:
+        count = least - 1
+    if count < least:
+        raise UsageError(f"cpu target option {name}={value!r}: not a whole number >= {least}", hint=f"Pass e.g. --target-option {name}={example}.")
+    return count
 
 
 def _locals(buffers: KernelBuffers) -> int:

@@ -74,6 +74,9 @@ def test_export_model_then_inspect(tmp_path: Path, capsys) -> None:
         (["inspect", "{garbage}"], "not MLIR"),
         (["reference", "{add}", "--inputs", "{bad_npz}"], "arg1"),
         (["export-model", "resnet9000", "-o", "x.mlir"], "invalid choice"),
+        (["compile", "{add}", "--target-option", "threads=zero"], "threads='zero': not a whole number >= 1"),
+        (["compile", "{add}", "--target-option", "cores=4"], "does not take the option(s) cores"),
+        (["compile", "{add}", "--target-option", "threads"], "is not NAME=VALUE"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_no_traceback(tmp_path: Path, add_file: Path, capsys, argv_tail, message) -> None:
@@ -126,3 +129,15 @@ def test_inspect_byre_lists_kernels_with_format_and_launch(tmp_path: Path, capsy
     assert byteir_cli.main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
     assert f"ByRE {VERSION}, target cpu" in out and "llvm-ir" in out and "library:0" in out and "weight" in out
+
+
+def test_target_options_apply_where_a_program_is_compiled(add_file: Path, tmp_path: Path, capsys) -> None:
+    """``--target-option NAME=VALUE`` reaches the target's backend when compiling (the cpu's
+    ``threads``: the cores of the machine it will run on), in ``compile`` and in ``run`` of a
+    .mlir; a .byre is compiled already, so there it is an error, not silently ignored."""
+    byre = tmp_path / "add.byre"
+    assert byteir_cli.main(["compile", str(add_file), "--target-option", "threads=16", "--target-option", "stream_bytes=0", "-o", str(byre)]) == 0
+    assert byteir_cli.main(["run", str(add_file), "--target-option", "threads=3", "--repeat", "0", "--check"]) == 0
+    capsys.readouterr()
+    assert byteir_cli.main(["run", str(byre), "--target-option", "threads=3", "--repeat", "0"]) == 2
+    assert "compiled already" in capsys.readouterr().err

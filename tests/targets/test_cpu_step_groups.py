@@ -5,14 +5,15 @@ keeps them apart. Every case is checked against the StableHLO interpreter (f32: 
 
 from __future__ import annotations
 
-import os
-
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import byteir_sdk
 from byteir_sdk.compiler.pipeline import CompileOptions, run_stages
+from byteir_sdk.errors import UsageError
+from byteir_sdk.hal.host import host_threads
+from byteir_targets.cpu.backend import CpuBackend
 from byteir_targets.cpu.codegen import generate
 from tests.targets.cpu_checks import checked_compilation, kernel_steps
 
@@ -197,11 +198,29 @@ def test_a_cnns_layers_run_a_block_of_images_at_a_time() -> None:
 
 
 def test_a_batch_of_one_still_gives_every_thread_rows() -> None:
-    """A batch-1 layernorm [1, 96, 40] and softmax [1, 3, 24, 40]: their leading dims merge
-    (merge-leading-dims), so each one group step runs over 96 or 72 rows that the runtime splits
-    across threads, not over the one image (on a machine with one core nothing merges)."""
-    threads = os.cpu_count() or 1
+    """A batch-1 layernorm [1, 96, 40] and softmax [1, 3, 24, 40] compiled for a machine of 4
+    cores: their leading dims merge (merge-leading-dims), so each one group step runs over 96
+    or 72 rows that the runtime splits across threads, not over the one image; compiled for one
+    core, nothing merges and each step runs over the one image."""
     for fn, shape, rows in ((_layernorm, (1, 96, 40), 96), (_softmax, (1, 3, 24, 40), 72)):
         x = (RNG.standard_normal(shape) * 3).astype(np.float32)
-        (steps,) = kernel_steps(checked_compilation(fn, x))
-        assert [s.extent for s in steps] == [rows if threads > 1 else 1]
+        (steps,) = kernel_steps(checked_compilation(fn, x, target_options={"threads": 4}))
+        assert [s.extent for s in steps] == [rows]
+        (steps,) = kernel_steps(checked_compilation(fn, x, target_options={"threads": 1}))
+        assert {s.extent for s in steps} == {1}  # (steps over the one image: no group)
+
+
+def test_a_program_is_planned_for_the_cores_it_will_run_on() -> None:
+    """Target option ``threads`` (default: this process's cores): a layernorm over [16, 24, 40]
+    has 8 rows a thread on 2 cores and keeps its dims; for 16 cores its 16 rows are too few, and
+    its leading dims merge into 384. Either program runs right on this machine (the runtime
+    splits by the cores it has), checked against the interpreter."""
+    x = (RNG.standard_normal((16, 24, 40)) * 3).astype(np.float32)
+    for threads, extent in ((2, 16), (16, 384)):
+        comp = checked_compilation(_layernorm, x, target_options={"threads": str(threads)})  # (as the command line passes it)
+        assert comp.capabilities.parallelism == threads
+        assert [s.extent for s in kernel_steps(comp)[0]] == [extent]
+    assert CpuBackend().capabilities().parallelism == host_threads()
+    for bad in ("0", "many", -2):
+        with pytest.raises(UsageError, match="threads"):
+            CpuBackend(threads=bad)
