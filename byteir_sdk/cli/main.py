@@ -183,16 +183,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     out = console()
     program = None
+    options = _target_options(args)
     start = time.perf_counter()
     if _is_byre(args.file):
-        if _target_options(args):
+        if options:
             raise UsageError(f"{args.file} is compiled already: target options apply when a .mlir is compiled", hint="Pass them to byteir compile.")
         byre: object = args.file
         if args.source:
             program = load(args.source, entry=args.entry)
     else:
         program = _load(args)
-        byre = compile_program(program, args.target, target_options=_target_options(args))
+        byre = compile_program(program, args.target, target_options=options)
     compiled = time.perf_counter()
     session = Session(byre)  # type: ignore[arg-type]
     try:

@@ -145,10 +145,10 @@ class CpuBackend(Backend):
 def _count_option(name: str, value: int | str, least: int, example: int) -> int:
     """Target option `name` as a whole number of at least `least` (from the command line: text)."""
     try:
-        count = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value), 10)
+        count = None if isinstance(value, bool) else int(str(value), 10)
     except ValueError:
-        count = least - 1
-    if count < least:
+        count = None
+    if count is None or count < least:
         raise UsageError(f"cpu target option {name}={value!r}: not a whole number >= {least}", hint=f"Pass e.g. --target-option {name}={example}.")
     return count
 
